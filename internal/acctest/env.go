@@ -1,0 +1,181 @@
+// Package acctest is the ground acceptance tests stand on: an in-process
+// sandbox by default, or a real Autotask database when credentials are in the
+// environment. Tests create their Autotask data through the Autotask API with
+// the helpers here, exactly as they would against a real tenant; they never
+// reach into the sandbox's memory.
+//
+// Real Autotask: set AUTOTASK_USERNAME, AUTOTASK_SECRET,
+// AUTOTASK_INTEGRATION_CODE and PETRA_ACC_REAL_AUTOTASK=1 (optionally
+// AUTOTASK_BASE_URL, AUTOTASK_ACC_OWNER_RESOURCE_ID and
+// AUTOTASK_ACC_BILLING_CODE_ID for the records the tests create). Petra stays
+// on the sandbox (Petra's API is read-only, so its test data cannot be created
+// remotely). Tests that need fault injection call RequireSandbox.
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/sandboxtest"
+)
+
+// EnvRealAutotask switches acceptance tests to a real Autotask database.
+const EnvRealAutotask = "PETRA_ACC_REAL_AUTOTASK"
+
+// Env is one acceptance test's world.
+type Env struct {
+	// Sandbox is the in-process emulator; it also serves Petra in real mode.
+	Sandbox *sandboxtest.Instance
+	// Real is true when Autotask is a real database.
+	Real bool
+	// AT is an Autotask client for setting up and inspecting test data.
+	AT *autotask.Client
+	// Petra is a Petra client on the sandbox.
+	Petra *petra.Client
+	// Today is the date the provider and Autotask agree is today (UTC).
+	Today time.Time
+
+	username, secret, integrationCode, baseURL, zoneLookupURL string
+	ownerResourceID, billingCodeID                            int64
+}
+
+var seq atomic.Int64
+
+// Options tune New.
+type Options struct {
+	// Fixture replaces sandbox.BaseFixture (API users, Petra data, picklists).
+	Fixture *sandbox.Fixture
+}
+
+// New starts a sandbox for t and returns the environment. With
+// PETRA_ACC_REAL_AUTOTASK=1 Autotask calls go to the real database named by
+// the AUTOTASK_* variables instead.
+func New(t testing.TB) *Env { return NewWithOptions(t, Options{}) }
+
+// NewWithOptions is New with options.
+func NewWithOptions(t testing.TB, opts Options) *Env {
+	t.Helper()
+	sb := sandboxtest.Start(t, opts.Fixture)
+	e := &Env{Sandbox: sb, ownerResourceID: 29682885, billingCodeID: 29682801}
+	ctx := context.Background()
+	if os.Getenv(EnvRealAutotask) == "1" {
+		e.Real = true
+		e.username = os.Getenv("AUTOTASK_USERNAME")
+		e.secret = os.Getenv("AUTOTASK_SECRET")
+		e.integrationCode = os.Getenv("AUTOTASK_INTEGRATION_CODE")
+		e.baseURL = os.Getenv("AUTOTASK_BASE_URL")
+		if e.username == "" || e.secret == "" || e.integrationCode == "" {
+			t.Fatalf("%s=1 needs AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE", EnvRealAutotask)
+		}
+		if v := os.Getenv("AUTOTASK_ACC_OWNER_RESOURCE_ID"); v != "" {
+			e.ownerResourceID = mustInt(t, v)
+		}
+		if v := os.Getenv("AUTOTASK_ACC_BILLING_CODE_ID"); v != "" {
+			e.billingCodeID = mustInt(t, v)
+		}
+		e.Today = midnight(time.Now())
+	} else {
+		e.username, e.secret, e.integrationCode = sb.Username, sb.Secret, sb.IntegrationCode
+		e.zoneLookupURL = sb.ZoneLookupURL
+		// Pin the sandbox's today so that a test running across midnight
+		// still agrees with the provider's clock.
+		st, err := sb.Admin.Clock(ctx)
+		if err != nil {
+			t.Fatalf("reading sandbox clock: %v", err)
+		}
+		today, err := time.Parse("2006-01-02", st.Today)
+		if err != nil {
+			t.Fatalf("sandbox clock %q: %v", st.Today, err)
+		}
+		if _, err := sb.Admin.SetToday(ctx, st.Today); err != nil {
+			t.Fatalf("pinning sandbox clock: %v", err)
+		}
+		e.Today = today
+	}
+	at, err := autotask.New(autotask.Config{
+		Username: e.username, Secret: e.secret, IntegrationCode: e.integrationCode,
+		BaseURL: e.baseURL, ZoneLookupURL: e.zoneLookupURL, UserAgent: "terraform-provider-petra-acctest",
+		RetryWaitMin: 50 * time.Millisecond, RetryWaitMax: time.Second,
+	})
+	if err != nil {
+		t.Fatalf("autotask client: %v", err)
+	}
+	e.AT = at
+	pt, err := petra.New(petra.Config{APIKey: sb.PetraKey, BaseURL: sb.PetraURL, UserAgent: "terraform-provider-petra-acctest"})
+	if err != nil {
+		t.Fatalf("petra client: %v", err)
+	}
+	e.Petra = pt
+	return e
+}
+
+func mustInt(t testing.TB, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%q is not a number: %v", s, err)
+	}
+	return n
+}
+
+func midnight(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Now is the provider's clock for this environment: midday of Today.
+func (e *Env) Now() time.Time { return e.Today.Add(12 * time.Hour) }
+
+// Date formats Today shifted by days as YYYY-MM-DD.
+func (e *Env) Date(days int) string { return e.Today.AddDate(0, 0, days).Format("2006-01-02") }
+
+// RequireSandbox stops a test that needs the sandbox's fault injection or
+// request log when Autotask is real, saying so.
+func (e *Env) RequireSandbox(t testing.TB) {
+	t.Helper()
+	if e.Real {
+		t.Skip("needs the sandbox (fault injection / request log); not run against a real Autotask")
+	}
+}
+
+// Username is the Autotask API username the provider uses.
+func (e *Env) Username() string { return e.username }
+
+// Secrets are the credential values that must never appear in logs, state or
+// plans.
+func (e *Env) Secrets() []string {
+	return []string{e.secret, e.integrationCode, e.Sandbox.PetraKey}
+}
+
+// ProviderConfig is a provider block for this environment. Sandbox
+// credentials are written literally (tests run in parallel, so they cannot
+// share process-wide environment variables); against a real Autotask they
+// come from the AUTOTASK_* variables. extra is added inside the block.
+func (e *Env) ProviderConfig(extra ...string) string {
+	var b strings.Builder
+	b.WriteString("provider \"petra\" {\n")
+	for _, x := range extra {
+		b.WriteString("  " + x + "\n")
+	}
+	if !e.Real {
+		fmt.Fprintf(&b, "  autotask {\n    username         = %q\n    secret           = %q\n    integration_code = %q\n    zone_lookup_url  = %q\n  }\n",
+			e.username, e.secret, e.integrationCode, e.zoneLookupURL)
+	}
+	fmt.Fprintf(&b, "  petra {\n    api_key = %q\n    api_url = %q\n  }\n}\n", e.Sandbox.PetraKey, e.Sandbox.PetraURL)
+	return b.String()
+}
+
+// Unique returns a name unique within the test binary, so records created
+// against a real Autotask never collide.
+func (e *Env) Unique(prefix string) string {
+	return fmt.Sprintf("%s %d-%d", prefix, time.Now().Unix()%100000, seq.Add(1))
+}

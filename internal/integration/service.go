@@ -1,0 +1,126 @@
+// Package integration is the domain layer between the Terraform types and the
+// API clients: it knows what a billing mapping, a tenant mapping and a
+// connection check mean, reads Autotask and Petra in bulk with one cache per
+// provider run, and pushes unit counts exactly once. It imports no Terraform
+// packages and speaks HTTP only through internal/autotask and internal/petra.
+package integration
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+)
+
+// ErrAutotaskNotConfigured is returned when an Autotask operation is needed but
+// the provider has no Autotask credentials.
+var ErrAutotaskNotConfigured = errors.New("Autotask is not configured: set username, secret and integration_code " +
+	"in the provider's autotask block, or the AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE " +
+	"environment variables")
+
+// ErrPetraNotConfigured is returned when a Petra operation is needed but no
+// Petra API key is configured.
+var ErrPetraNotConfigured = errors.New("a Petra API key is needed: set api_key in the provider's petra block or " +
+	"the PETRA_API_KEY environment variable (create a key in Petra under Settings > API Keys; only Admins can)")
+
+// Service is shared by every resource and data source of one provider run.
+type Service struct {
+	at       *autotask.Client
+	pt       *petra.Client
+	now      func() time.Time
+	username string
+
+	mu    sync.Mutex
+	memos map[string]any
+}
+
+// New returns a Service. Either client may be nil when not configured; the
+// operations that need it then return ErrAutotaskNotConfigured or
+// ErrPetraNotConfigured.
+func New(at *autotask.Client, pt *petra.Client, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{at: at, pt: pt, now: now, memos: map[string]any{}}
+}
+
+// WithUsername records the Autotask API username the provider is configured
+// with; connection ids are this username.
+func (s *Service) WithUsername(u string) *Service {
+	s.username = u
+	return s
+}
+
+// Username is the configured Autotask API username ("" when Autotask is not
+// configured).
+func (s *Service) Username() string {
+	if s == nil {
+		return ""
+	}
+	return s.username
+}
+
+// Autotask returns the Autotask client or ErrAutotaskNotConfigured.
+func (s *Service) Autotask() (*autotask.Client, error) {
+	if s == nil || s.at == nil {
+		return nil, ErrAutotaskNotConfigured
+	}
+	return s.at, nil
+}
+
+// Petra returns the Petra client or ErrPetraNotConfigured.
+func (s *Service) Petra() (*petra.Client, error) {
+	if s == nil || s.pt == nil {
+		return nil, ErrPetraNotConfigured
+	}
+	return s.pt, nil
+}
+
+// HasPetra reports whether a Petra key is configured.
+func (s *Service) HasPetra() bool { return s != nil && s.pt != nil }
+
+// HasAutotask reports whether Autotask credentials are configured.
+func (s *Service) HasAutotask() bool { return s != nil && s.at != nil }
+
+// Today is the current UTC date at midnight.
+func (s *Service) Today() time.Time {
+	t := s.now().UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Now is the current time in UTC.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// cached returns the run-wide value stored under key, loading it once for all
+// concurrent callers. Keys are namespaced by the caller ("companies",
+// "contracts/all", ...).
+func cached[T any](ctx context.Context, s *Service, key string, load func(context.Context) (T, error)) (T, error) {
+	s.mu.Lock()
+	m, ok := s.memos[key].(*memo[T])
+	if !ok {
+		m = &memo[T]{}
+		s.memos[key] = m
+	}
+	s.mu.Unlock()
+	return m.get(ctx, load)
+}
+
+// Invalidate drops every cached value whose key starts with one of prefixes,
+// so the next read goes to the API again (used before apply-time checks,
+// which must see Autotask as it is now, not as it was at plan).
+func (s *Service) Invalidate(prefixes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.memos {
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				delete(s.memos, k)
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Environment variables each provider setting falls back to.
+const (
+	EnvAutotaskUsername        = "AUTOTASK_USERNAME"
+	EnvAutotaskSecret          = "AUTOTASK_SECRET"
+	EnvAutotaskIntegrationCode = "AUTOTASK_INTEGRATION_CODE"
+	EnvAutotaskBaseURL         = "AUTOTASK_BASE_URL"
+	EnvAutotaskZoneLookupURL   = "AUTOTASK_ZONE_LOOKUP_URL"
+	EnvPetraAPIKey             = "PETRA_API_KEY"
+	EnvPetraAPIURL             = "PETRA_API_URL"
+	EnvBillingCheckFailure     = "PETRA_BILLING_CHECK_FAILURE"
+)
+
+// Billing check failure modes.
+const (
+	BillingCheckError = "error"
+	BillingCheckWarn  = "warn"
+)
+
+// setting is one resolved provider setting: its value, where it came from, and
+// the attribute path and variable to name in a diagnostic.
+type setting struct {
+	value   string
+	set     bool // given in configuration or environment
+	unknown bool // configured from a value not known until apply
+	path    path.Path
+	env     string
+}
+
+func (s setting) where() string {
+	return fmt.Sprintf("%s (or the %s environment variable)", s.path, s.env)
+}
+
+// resolvedConfig is the provider configuration after environment fallbacks.
+type resolvedConfig struct {
+	autotaskUsername, autotaskSecret, autotaskIntegrationCode setting
+	autotaskBaseURL, autotaskZoneLookupURL                    setting
+	petraAPIKey, petraAPIURL                                  setting
+	billingCheckFailure                                       setting
+}
+
+// resolve reads one attribute, falling back to its environment variable.
+func resolve(v types.String, p path.Path, env string) setting {
+	s := setting{path: p, env: env}
+	switch {
+	case v.IsUnknown():
+		s.unknown = true
+	case !v.IsNull():
+		s.value, s.set = v.ValueString(), true
+	default:
+		if e, ok := os.LookupEnv(env); ok {
+			s.value, s.set = e, true
+		}
+	}
+	return s
+}
+
+func resolveConfig(m providerModel) resolvedConfig {
+	at := autotaskBlockModel{
+		Username: types.StringNull(), Secret: types.StringNull(), IntegrationCode: types.StringNull(),
+		BaseURL: types.StringNull(), ZoneLookupURL: types.StringNull(),
+	}
+	if m.Autotask != nil {
+		at = *m.Autotask
+	}
+	pt := petraBlockModel{APIKey: types.StringNull(), APIURL: types.StringNull()}
+	if m.Petra != nil {
+		pt = *m.Petra
+	}
+	atPath, ptPath := path.Root("autotask"), path.Root("petra")
+	return resolvedConfig{
+		autotaskUsername:        resolve(at.Username, atPath.AtName("username"), EnvAutotaskUsername),
+		autotaskSecret:          resolve(at.Secret, atPath.AtName("secret"), EnvAutotaskSecret),
+		autotaskIntegrationCode: resolve(at.IntegrationCode, atPath.AtName("integration_code"), EnvAutotaskIntegrationCode),
+		autotaskBaseURL:         resolve(at.BaseURL, atPath.AtName("base_url"), EnvAutotaskBaseURL),
+		autotaskZoneLookupURL:   resolve(at.ZoneLookupURL, atPath.AtName("zone_lookup_url"), EnvAutotaskZoneLookupURL),
+		petraAPIKey:             resolve(pt.APIKey, ptPath.AtName("api_key"), EnvPetraAPIKey),
+		petraAPIURL:             resolve(pt.APIURL, ptPath.AtName("api_url"), EnvPetraAPIURL),
+		billingCheckFailure:     resolve(m.BillingCheckFailure, path.Root("billing_check_failure"), EnvBillingCheckFailure),
+	}
+}
+
+// anyUnknown reports whether the configuration depends on values that are not
+// known yet; the provider then stays unconfigured for this run's plan.
+func (c resolvedConfig) anyUnknown() bool {
+	for _, s := range []setting{c.autotaskUsername, c.autotaskSecret, c.autotaskIntegrationCode, c.autotaskBaseURL,
+		c.autotaskZoneLookupURL, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure} {
+		if s.unknown {
+			return true
+		}
+	}
+	return false
+}
+
+// autotaskWanted reports whether any Autotask credential was given. With none
+// at all, the provider still serves the Petra data sources, and anything that
+// needs Autotask fails with a message naming the settings.
+func (c resolvedConfig) autotaskWanted() bool {
+	return c.autotaskUsername.set || c.autotaskSecret.set || c.autotaskIntegrationCode.set
+}
+
+// validate checks the settings' form, offline. Each problem is one diagnostic on
+// the attribute, naming its environment variable and how to fix it.
+func (c resolvedConfig) validate() diag.Diagnostics {
+	var diags diag.Diagnostics
+	if c.autotaskWanted() {
+		requireNonEmpty(&diags, c.autotaskUsername, "Autotask API username",
+			"Use the username of the Autotask API user (an e-mail address) created for this integration.")
+		requireNonEmpty(&diags, c.autotaskSecret, "Autotask API secret",
+			"Use the secret (password) generated for the Autotask API user.")
+		requireNonEmpty(&diags, c.autotaskIntegrationCode, "Autotask API Tracking Identifier",
+			"Copy the API Tracking Identifier from the API user's page in Autotask (Custom (Internal Integration)).")
+		if c.autotaskUsername.set && strings.ContainsAny(strings.TrimSpace(c.autotaskUsername.value), " \t\r\n") {
+			diags.AddAttributeError(c.autotaskUsername.path, "Malformed Autotask API username",
+				fmt.Sprintf("The username set in %s contains white space. Autotask API usernames are e-mail addresses "+
+					"such as petra-api@example.com; check for a stray space or a line break.", c.autotaskUsername.where()))
+		}
+		if c.autotaskIntegrationCode.set && strings.ContainsAny(strings.TrimSpace(c.autotaskIntegrationCode.value), " \t\r\n") {
+			diags.AddAttributeError(c.autotaskIntegrationCode.path, "Malformed Autotask API Tracking Identifier",
+				fmt.Sprintf("The value set in %s contains white space. Copy the identifier exactly as Autotask shows it.",
+					c.autotaskIntegrationCode.where()))
+		}
+	}
+	checkURL(&diags, c.autotaskBaseURL, "Autotask base URL", "https://webservices14.autotask.net/ATServicesRest/")
+	checkURL(&diags, c.autotaskZoneLookupURL, "Autotask zone lookup URL", "https://webservices.autotask.net/atservicesrest/")
+	if c.petraAPIKey.set {
+		k := c.petraAPIKey.value
+		switch {
+		case strings.TrimSpace(k) == "":
+			diags.AddAttributeError(c.petraAPIKey.path, "Empty Petra API key",
+				fmt.Sprintf("%s is set but empty. Create a key in Petra under Settings > API Keys (Admins only) and set "+
+					"it, or unset the variable to run without Petra checks.", c.petraAPIKey.where()))
+		case strings.HasPrefix(strings.ToLower(strings.TrimSpace(k)), "bearer "):
+			diags.AddAttributeError(c.petraAPIKey.path, "Malformed Petra API key",
+				fmt.Sprintf("The key in %s starts with \"Bearer \". Set only the key itself; the provider adds the "+
+					"Authorization header.", c.petraAPIKey.where()))
+		case strings.ContainsAny(strings.TrimSpace(k), " \t\r\n"):
+			diags.AddAttributeError(c.petraAPIKey.path, "Malformed Petra API key",
+				fmt.Sprintf("The key in %s contains white space. Copy the key exactly as Petra showed it.", c.petraAPIKey.where()))
+		}
+	}
+	checkURL(&diags, c.petraAPIURL, "Petra API URL", "https://api.petrasecurity.com")
+	if c.billingCheckFailure.set {
+		switch c.billingCheckFailure.value {
+		case BillingCheckError, BillingCheckWarn:
+		default:
+			diags.AddAttributeError(c.billingCheckFailure.path, "Invalid billing_check_failure",
+				fmt.Sprintf("%s is %q. Use \"error\" (fail the plan; the default) or \"warn\" (warn at plan, fail only "+
+					"the affected billing mapping at apply).", c.billingCheckFailure.where(), c.billingCheckFailure.value))
+		}
+	}
+	return diags
+}
+
+func requireNonEmpty(diags *diag.Diagnostics, s setting, what, fix string) {
+	if s.set && strings.TrimSpace(s.value) != "" {
+		return
+	}
+	summary := "Missing " + what
+	detail := fmt.Sprintf("%s is required when Autotask is configured, but %s is not set. %s", what, s.where(), fix)
+	if s.set {
+		summary = "Empty " + what
+		detail = fmt.Sprintf("%s is set but empty. %s", s.where(), fix)
+	}
+	diags.AddAttributeError(s.path, summary, detail)
+}
+
+// checkURL accepts an absolute HTTPS URL, or plain HTTP to a loopback host
+// (the sandbox). Anything else is rejected before a request is made.
+func checkURL(diags *diag.Diagnostics, s setting, what, example string) {
+	if !s.set {
+		return
+	}
+	u, err := url.Parse(strings.TrimSpace(s.value))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		diags.AddAttributeError(s.path, "Invalid "+what,
+			fmt.Sprintf("%s is %q, which is not an absolute URL. Use a URL such as %s.", s.where(), s.value, example))
+		return
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !IsLoopbackHost(u.Hostname()) {
+			diags.AddAttributeError(s.path, "Insecure "+what,
+				fmt.Sprintf("%s is %q, which uses plain HTTP. Credentials must travel over HTTPS; plain HTTP is "+
+					"accepted only for loopback addresses such as the sandbox (127.0.0.1). Use %s.", s.where(), s.value, example))
+		}
+	default:
+		diags.AddAttributeError(s.path, "Invalid "+what,
+			fmt.Sprintf("%s is %q; only https URLs are accepted (http for loopback addresses). Use a URL such as %s.",
+				s.where(), s.value, example))
+	}
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,120 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+)
+
+// providerData is what Configure hands every resource and data source.
+type providerData struct {
+	autotask *autotask.Client
+	petra    *petra.Client
+	svc      *integration.Service
+
+	// billingCheckFailure is BillingCheckError or BillingCheckWarn.
+	billingCheckFailure string
+	now                 func() time.Time
+	secrets             []string
+}
+
+// today is the current UTC date at midnight: the date contract checks and unit
+// pushes are made for.
+func (d *providerData) today() time.Time {
+	t := d.now().UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// maskCtx makes every log line written with ctx hide the configured secrets,
+// in messages and in field values alike.
+func (d *providerData) maskCtx(ctx context.Context) context.Context {
+	return maskSecrets(ctx, d.secrets)
+}
+
+func maskSecrets(ctx context.Context, secrets []string) context.Context {
+	if len(secrets) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	return ctx
+}
+
+// Configure builds the Autotask and Petra clients from the provider block and
+// environment. It only checks the settings' form; credentials are checked by
+// the connection resource and on first use, so `terraform validate` and plans
+// that need no API stay offline.
+func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg := resolveConfig(m)
+	if cfg.anyUnknown() {
+		// Some setting comes from a value known only after apply. Leave the
+		// provider unconfigured: plan-time checks are skipped and run at apply.
+		tflog.Warn(ctx, "provider configuration depends on values not yet known; live checks are deferred to apply")
+		return
+	}
+	resp.Diagnostics.Append(cfg.validate()...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := &providerData{now: p.opts.Now, billingCheckFailure: BillingCheckError}
+	if cfg.billingCheckFailure.set {
+		data.billingCheckFailure = cfg.billingCheckFailure.value
+	}
+	for _, s := range []setting{cfg.autotaskSecret, cfg.autotaskIntegrationCode, cfg.petraAPIKey} {
+		if v := strings.TrimSpace(s.value); v != "" {
+			data.secrets = append(data.secrets, v)
+		}
+	}
+	ctx = data.maskCtx(ctx)
+	userAgent := fmt.Sprintf("terraform-provider-petra/%s (+https://registry.terraform.io/providers/petrasecurity/petra)", p.version)
+
+	if cfg.autotaskWanted() {
+		c, err := autotask.New(autotask.Config{
+			Username:        strings.TrimSpace(cfg.autotaskUsername.value),
+			Secret:          strings.TrimSpace(cfg.autotaskSecret.value),
+			IntegrationCode: strings.TrimSpace(cfg.autotaskIntegrationCode.value),
+			BaseURL:         strings.TrimSpace(cfg.autotaskBaseURL.value),
+			ZoneLookupURL:   strings.TrimSpace(cfg.autotaskZoneLookupURL.value),
+			UserAgent:       userAgent,
+			Logger:          newLogAdapter(ctx, "autotask"),
+		})
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cfg.autotaskUsername.path.ParentPath(), "Invalid Autotask configuration", err.Error())
+			return
+		}
+		data.autotask = c
+	}
+	if cfg.petraAPIKey.set {
+		c, err := petra.New(petra.Config{
+			APIKey:    strings.TrimSpace(cfg.petraAPIKey.value),
+			BaseURL:   strings.TrimSpace(cfg.petraAPIURL.value),
+			UserAgent: userAgent,
+			Logger:    newLogAdapter(ctx, "petra"),
+		})
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(cfg.petraAPIKey.path.ParentPath(), "Invalid Petra configuration", err.Error())
+			return
+		}
+		data.petra = c
+	}
+	data.svc = integration.New(data.autotask, data.petra, data.now)
+	if data.autotask != nil {
+		data.svc.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}

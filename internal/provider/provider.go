@@ -1,0 +1,165 @@
+// Package provider implements the petra Terraform provider: its configuration,
+// resources and data sources. It knows nothing of HTTP; it talks to Autotask
+// and Petra only through the clients in internal/autotask and internal/petra.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Options are the provider's injectable dependencies. Production uses the
+// zero value; tests pin the clock so that date checks are deterministic.
+type Options struct {
+	// Now returns the current time; it defaults to time.Now. "Today" for
+	// contract checks and unit pushes is its UTC date.
+	Now func() time.Time
+}
+
+// PetraProvider is the provider implementation.
+type PetraProvider struct {
+	version string
+	opts    Options
+}
+
+var _ provider.Provider = (*PetraProvider)(nil)
+
+// New returns a constructor for the provider, as providerserver.Serve wants.
+func New(version string) func() provider.Provider {
+	return NewWithOptions(version, Options{})
+}
+
+// NewWithOptions is New with injectable dependencies.
+func NewWithOptions(version string, opts Options) func() provider.Provider {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return func() provider.Provider {
+		return &PetraProvider{version: version, opts: opts}
+	}
+}
+
+// Metadata sets the provider type name, used as the prefix of every resource.
+func (p *PetraProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "petra"
+	resp.Version = p.version
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	Autotask            *autotaskBlockModel `tfsdk:"autotask"`
+	Petra               *petraBlockModel    `tfsdk:"petra"`
+	BillingCheckFailure types.String        `tfsdk:"billing_check_failure"`
+}
+
+type autotaskBlockModel struct {
+	Username        types.String `tfsdk:"username"`
+	Secret          types.String `tfsdk:"secret"`
+	IntegrationCode types.String `tfsdk:"integration_code"`
+	BaseURL         types.String `tfsdk:"base_url"`
+	ZoneLookupURL   types.String `tfsdk:"zone_lookup_url"`
+}
+
+type petraBlockModel struct {
+	APIKey types.String `tfsdk:"api_key"`
+	APIURL types.String `tfsdk:"api_url"`
+}
+
+// Schema describes the provider block.
+func (p *PetraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
+}
+
+// Resources lists the provider's managed resource types.
+func (p *PetraProvider) Resources(_ context.Context) []func() resource.Resource {
+	return resourceConstructors()
+}
+
+// DataSources lists the provider's data source types.
+func (p *PetraProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSourceConstructors()
+}
+
+// providerSchema is kept apart from the method so unit tests can validate it
+// without a Terraform CLI.
+func providerSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "The petra provider runs an MSP's Petra Security and Autotask PSA integration as code: " +
+			"the Autotask API connection, tenant-to-company mappings, ticket defaults and billing mappings whose unit " +
+			"counts are pushed to Autotask Recurring Service contracts. Every setting can also come from an " +
+			"environment variable, which is the recommended way to pass credentials.",
+		Attributes: map[string]schema.Attribute{
+			"billing_check_failure": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "What a failed plan-time billing check (future-dated or expired contract, duplicated " +
+					"service, and the other contract checks) does. `error` (the default) fails the plan, which is what CI " +
+					"plan checks want. `warn` turns it into a plan warning and fails only the affected " +
+					"`petra_autotask_billing_mapping` at apply, so a scheduled billing run still syncs every healthy " +
+					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"autotask": schema.SingleNestedBlock{
+				MarkdownDescription: "The Autotask API user the integration uses. Create it in Autotask under " +
+					"Admin > Resources (Users) > New API User with Security Level `API User (system)` and API Tracking " +
+					"Identifier `Custom (Internal Integration)`.",
+				Attributes: map[string]schema.Attribute{
+					"username": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Username of the Autotask API user (an e-mail address). " +
+							"Environment variable: `AUTOTASK_USERNAME`.",
+					},
+					"secret": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Secret (password) of the Autotask API user. Sensitive: never logged. " +
+							"Environment variable: `AUTOTASK_SECRET` (recommended over a literal).",
+					},
+					"integration_code": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "The API Tracking Identifier shown on the API user's page (sent as the " +
+							"`ApiIntegrationCode` header). Environment variable: `AUTOTASK_INTEGRATION_CODE`.",
+					},
+					"base_url": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Zone URL of your Autotask database, such as " +
+							"`https://webservices14.autotask.net/ATServicesRest/`. When set, zone discovery is skipped. " +
+							"Must use HTTPS (plain HTTP is accepted only for loopback addresses, such as the sandbox). " +
+							"Environment variable: `AUTOTASK_BASE_URL`.",
+					},
+					"zone_lookup_url": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Where zone discovery asks for the database's zone. Defaults to " +
+							"`https://webservices.autotask.net/atservicesrest/`; point it at the sandbox " +
+							"(`http://127.0.0.1:8089/atservicesrest/`) to try the provider offline. Environment variable: " +
+							"`AUTOTASK_ZONE_LOOKUP_URL`.",
+					},
+				},
+			},
+			"petra": schema.SingleNestedBlock{
+				MarkdownDescription: "Access to Petra's public, read-only API. Optional: without a key, the Petra data " +
+					"sources fail with a clear message and tenant checks are skipped with a warning.",
+				Attributes: map[string]schema.Attribute{
+					"api_key": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "A Petra API key (Petra Settings > API Keys; only Admins can create one, and " +
+							"it is shown once). Sensitive: never logged. Environment variable: `PETRA_API_KEY`.",
+					},
+					"api_url": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Base URL of Petra's API. Defaults to `https://api.petrasecurity.com`. " +
+							"Must use HTTPS except for loopback addresses. Environment variable: `PETRA_API_URL`.",
+					},
+				},
+			},
+		},
+	}
+}
