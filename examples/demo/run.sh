@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make demo`: the main job against the sandbox, offline, on a fresh machine.
+#   1. start the sandbox with the demo fixture;
+#   2. point Terraform at the freshly built provider (dev_overrides);
+#   3. apply examples/demo: connection, tenant mappings, ticket defaults and
+#      billing mappings whose units come from petra_usage;
+#   4. read back the unit counts now in Autotask (the sandbox);
+#   5. show the plan-time errors for a future-dated contract, an expired
+#      contract and a duplicated service;
+#   6. stop the sandbox.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+: "${TERRAFORM:=terraform}"
+: "${PROVIDER_BIN:?set PROVIDER_BIN to the built provider (make demo does)}"
+: "${SANDBOX_BIN:?set SANDBOX_BIN to the built sandbox (make demo does)}"
+
+work="$here/.work"
+rm -rf "$work"
+mkdir -p "$work"
+
+bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# A free loopback port unless SANDBOX_ADDR is set.
+if [ -z "${SANDBOX_ADDR:-}" ]; then
+  port=8089
+  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  SANDBOX_ADDR="127.0.0.1:$port"
+fi
+
+bold "Starting the sandbox on $SANDBOX_ADDR"
+SANDBOX_ADDR="$SANDBOX_ADDR" SANDBOX_FIXTURE="" "$SANDBOX_BIN" >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q "sandbox ready" "$work/sandbox.log" 2>/dev/null && break
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; echo "the sandbox did not start" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q "sandbox ready" "$work/sandbox.log" || { cat "$work/sandbox.log"; echo "the sandbox did not become ready" >&2; exit 1; }
+sed -n '1,/sandbox ready/p' "$work/sandbox.log" | grep -v -i 'secret\|api_key\|integration_code' || true
+# The banner's export lines carry the demo credentials.
+eval "$(grep -E '^[[:space:]]*export (AUTOTASK|PETRA)_' "$work/sandbox.log")"
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/petrasecurity/petra" = "$(dirname "$PROVIDER_BIN")"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+
+bold "terraform apply examples/demo"
+mkdir -p "$work/main" && cp "$here"/main.tf "$work/main/"
+(cd "$work/main" && "$TERRAFORM" apply -auto-approve -input=false -no-color -compact-warnings)
+
+bold "Unit counts now in Autotask (read back through the Autotask API)"
+mkdir -p "$work/inspect" && cp "$here"/inspect/main.tf "$work/inspect/"
+(cd "$work/inspect" && "$TERRAFORM" apply -auto-approve -input=false -no-color >/dev/null 2>&1 && "$TERRAFORM" output -no-color units_in_autotask)
+
+bold "A second plan is empty: nothing to push until Petra's counts change"
+(cd "$work/main" && "$TERRAFORM" plan -detailed-exitcode -input=false -no-color >/dev/null 2>&1) && echo "No changes." || {
+  code=$?; [ "$code" = 2 ] && echo "unexpected: the plan has changes" >&2; exit 1; }
+
+bold "Plan-time checks: a future-dated contract, an expired contract, a duplicated service"
+mkdir -p "$work/checks" && cp "$here"/checks/main.tf "$work/checks/"
+set +e
+(cd "$work/checks" && "$TERRAFORM" plan -input=false -no-color) >"$work/checks.out" 2>&1
+code=$?
+set -e
+sed -n '/Error:/,/^$/p' "$work/checks.out" | grep -v '^$' || true
+if [ "$code" -eq 0 ]; then
+  echo "unexpected: the plan with broken contracts succeeded" >&2
+  exit 1
+fi
+for want in "which is in the future" "Billing cannot be synced to an expired contract" "Duplicate service found"; do
+  grep -q "$want" "$work/checks.out" || { echo "missing expected plan error: $want" >&2; cat "$work/checks.out" >&2; exit 1; }
+done
+echo
+echo "The plan failed as it should: nothing was pushed for those tenants."
+
+bold "Stopping the sandbox"

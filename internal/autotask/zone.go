@@ -1,0 +1,170 @@
+package autotask
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Zone is the answer of Autotask zone discovery (ref §1).
+type Zone struct {
+	// ZoneName such as "AE02".
+	ZoneName string `json:"zoneName"`
+	// URL is the REST base such as
+	// "https://webservices14.autotask.net/ATServicesRest/" (trailing slash).
+	URL string `json:"url"`
+	// WebURL is the tenant's web UI base.
+	WebURL string `json:"webUrl"`
+	// CI is the numeric database id.
+	CI int64 `json:"ci"`
+}
+
+// Zone returns the tenant's zone: the configured BaseURL (no request), or the
+// discovered zone, looked up once and cached. Concurrent callers share one
+// lookup.
+func (c *Client) Zone(ctx context.Context) (Zone, error) {
+	if c.baseURL != "" {
+		return Zone{URL: c.baseURL}, nil
+	}
+	return c.fetchZone(ctx, "")
+}
+
+// serviceURL returns the REST base URL and whether it was discovered.
+func (c *Client) serviceURL(ctx context.Context) (string, bool, error) {
+	if c.baseURL != "" {
+		return c.baseURL, false, nil
+	}
+	z, err := c.fetchZone(ctx, "")
+	if err != nil {
+		return "", false, err
+	}
+	return z.URL, true, nil
+}
+
+// rediscoverZone looks the zone up again unless another caller already
+// replaced the stale URL.
+func (c *Client) rediscoverZone(ctx context.Context, stale string) (Zone, error) {
+	return c.fetchZone(ctx, stale)
+}
+
+// fetchZone returns the cached zone unless it is missing or its URL equals
+// stale, in which case it looks it up (one lookup shared by all callers).
+func (c *Client) fetchZone(ctx context.Context, stale string) (Zone, error) {
+	if z, ok := c.cachedZone(stale); ok {
+		return z, nil
+	}
+	v, err := shared(ctx, &c.zoneGroup, "zone", func(ctx context.Context) (any, error) {
+		if z, ok := c.cachedZone(stale); ok {
+			return z, nil
+		}
+		z, err := c.lookupZone(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.zoneMu.Lock()
+		c.zone = &z
+		c.zoneMu.Unlock()
+		return z, nil
+	})
+	if err != nil {
+		return Zone{}, err
+	}
+	z, _ := v.(Zone)
+	return z, nil
+}
+
+func (c *Client) cachedZone(stale string) (Zone, bool) {
+	c.zoneMu.Lock()
+	defer c.zoneMu.Unlock()
+	if c.zone != nil && c.zone.URL != stale {
+		return *c.zone, true
+	}
+	return Zone{}, false
+}
+
+// lookupZone performs the unauthenticated zone lookup (ref §1).
+func (c *Client) lookupZone(ctx context.Context) (Zone, error) {
+	r := request{
+		method: http.MethodGet,
+		url:    c.zoneLookup + "v1.0/zoneInformation?user=" + url.QueryEscape(c.cfg.Username),
+		read:   true,
+		entity: "ZoneInformation",
+		op:     OpQuery,
+	}
+	resp, err := c.doAbs(ctx, r)
+	if err != nil {
+		var unknownUser *ZoneNotFoundError
+		if errors.As(err, &unknownUser) {
+			return Zone{}, err
+		}
+		return Zone{}, fmt.Errorf("Autotask zone discovery at %s failed (set the zone lookup URL, or set the base URL "+
+			"to skip discovery): %w", c.zoneLookup, err)
+	}
+	var z Zone
+	if err := json.Unmarshal(resp.body, &z); err != nil {
+		return Zone{}, fmt.Errorf("Autotask zone discovery at %s returned a body that is not zone information: %w",
+			c.zoneLookup, err)
+	}
+	u, err := normaliseServiceURL("zone URL returned by zone discovery", z.URL, "https://webservices14.autotask.net/ATServicesRest/")
+	if err != nil {
+		return Zone{}, fmt.Errorf("refusing the zone returned by %s: %w", c.zoneLookup, err)
+	}
+	z.URL = u
+	c.log.Info("discovered Autotask zone", "zone", z.ZoneName, "url", z.URL)
+	return z, nil
+}
+
+// VersionInformation lists the API versions Autotask offers
+// ({"apiVersions":["V1.0"]}, unauthenticated, ref §1).
+func (c *Client) VersionInformation(ctx context.Context) ([]string, error) {
+	resp, err := c.doAbs(ctx, request{method: http.MethodGet, url: c.zoneLookup + "versioninformation",
+		read: true, entity: "VersionInformation", op: OpQuery})
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		APIVersions []string `json:"apiVersions"`
+	}
+	if err := decodeBody(resp, &v); err != nil {
+		return nil, err
+	}
+	return v.APIVersions, nil
+}
+
+// shared runs fn once for all concurrent callers of key. A caller whose own
+// context is still alive does not inherit another caller's cancellation: it
+// runs the work again.
+func shared(ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (any, error)) (any, error) {
+	for {
+		ch := g.DoChan(key, func() (any, error) {
+			v, err := fn(ctx)
+			if err != nil && ctx.Err() != nil {
+				return nil, &callerGone{err: err}
+			}
+			return v, err
+		})
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case res := <-ch:
+			var gone *callerGone
+			if errors.As(res.Err, &gone) {
+				if ctx.Err() == nil {
+					continue // the caller that ran the work went away; run it again for us
+				}
+				return nil, gone.err
+			}
+			return res.Val, res.Err
+		}
+	}
+}
+
+// callerGone marks shared work that failed because its runner's context ended.
+type callerGone struct{ err error }
+
+func (e *callerGone) Error() string { return e.err.Error() }
