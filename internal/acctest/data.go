@@ -199,7 +199,7 @@ func (e *Env) SetUnits(t testing.TB, contractID, contractServiceID int64, units 
 // BillingTarget is a ready-to-map recurring contract with one service line.
 type BillingTarget struct {
 	CompanyID, ContractID, ServiceID, ContractServiceID int64
-	CompanyName, ContractName, ServiceName               string
+	CompanyName, ContractName, ServiceName              string
 }
 
 // NewBillingTarget creates a company, a service and an active monthly
