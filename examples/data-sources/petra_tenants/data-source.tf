@@ -1,0 +1,8 @@
+# Tenants Petra bills (paused tenants left out).
+data "petra_tenants" "billed" {
+  include_paused = false
+}
+
+output "tenant_ids" {
+  value = { for t in data.petra_tenants.billed.tenants : t.name => t.id }
+}

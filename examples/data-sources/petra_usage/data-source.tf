@@ -1,0 +1,31 @@
+# One request to Petra for every tenant's billing figures.
+data "petra_usage" "this" {}
+
+# Figures as of a past date (YYYY-MM-DD).
+data "petra_usage" "month_end" {
+  as_of = "2026-10-31"
+}
+
+locals {
+  billing = {
+    ZZk90t = { company_id = 1001, contract_id = 2001, service_id = 3001 }
+    Y3mPqr = { company_id = 1002, contract_id = 2002, service_id = 3001 }
+  }
+}
+
+resource "petra_autotask_connection" "this" {}
+
+resource "petra_autotask_billing_mapping" "tenant" {
+  for_each = local.billing
+
+  connection_id = petra_autotask_connection.this.id
+  tenant_id     = each.key
+  company_id    = each.value.company_id
+  contract_id   = each.value.contract_id
+  service_id    = each.value.service_id
+  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+}
+
+output "trials" {
+  value = [for id, t in data.petra_usage.this.tenants : t.name if t.billable_status == "Trial"]
+}

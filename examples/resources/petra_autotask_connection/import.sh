@@ -1,0 +1,3 @@
+# A connection is imported by the Autotask API username the provider is
+# configured with; the zone and checks are read from Autotask.
+terraform import petra_autotask_connection.this petra-api@example.com

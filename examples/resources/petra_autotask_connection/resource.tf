@@ -1,0 +1,27 @@
+# The link to Autotask through the provider's API user. Planning verifies, in
+# one pass, the zone, the credentials and every permission the features need;
+# a missing permission fails the plan with the complete list.
+resource "petra_autotask_connection" "this" {
+  # Both features are the default; list only what this API user may run.
+  features = ["billing", "ticketing"]
+
+  timeouts {
+    # Autotask can take a minute or two to answer a new link.
+    create = "5m"
+  }
+
+  # Every mapping references this connection: destroying it would destroy
+  # them all first (as Petra's "Delete Integration" does).
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+output "autotask_zone" {
+  value = "${petra_autotask_connection.this.zone_name} (database ${petra_autotask_connection.this.database_id})"
+}
+
+# Checks that did not pass (empty when the connection is healthy).
+output "autotask_missing_permissions" {
+  value = [for c in petra_autotask_connection.this.checks : "${c.name}: ${c.message}" if !c.passed]
+}

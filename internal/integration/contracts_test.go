@@ -1,0 +1,320 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+)
+
+// billingEnv is a sandbox with a Service on it whose clock agrees with the
+// sandbox's today.
+type billingEnv struct {
+	*acctest.Env
+	svc *Service
+}
+
+// newBillingEnv starts a sandbox (these tests use its fault injection and
+// request log) and a Service with fast client retries. retryMax < 0 turns the
+// client's own retries off.
+func newBillingEnv(t *testing.T, retryMax int) *billingEnv {
+	t.Helper()
+	env := acctest.New(t)
+	env.RequireSandbox(t)
+	at, err := autotask.New(autotask.Config{
+		Username: env.Sandbox.Username, Secret: env.Sandbox.Secret, IntegrationCode: env.Sandbox.IntegrationCode,
+		ZoneLookupURL: env.Sandbox.ZoneLookupURL, RetryMax: retryMax,
+		RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("autotask client: %v", err)
+	}
+	return &billingEnv{Env: env, svc: New(at, nil, env.Now)}
+}
+
+// lastSeq is the newest request-log sequence number.
+func (e *billingEnv) lastSeq(t *testing.T) int64 {
+	t.Helper()
+	rs, err := e.Sandbox.Admin.Requests(context.Background(), 0)
+	if err != nil {
+		t.Fatalf("request log: %v", err)
+	}
+	if len(rs) == 0 {
+		return 0
+	}
+	return rs[len(rs)-1].Seq
+}
+
+// requestsSince returns the logged requests after seq whose method matches
+// ("" matches any) and whose path ends with suffix (case-insensitively).
+func (e *billingEnv) requestsSince(t *testing.T, seq int64, method, suffix string) []sandbox.RequestRecord {
+	t.Helper()
+	rs, err := e.Sandbox.Admin.Requests(context.Background(), seq)
+	if err != nil {
+		t.Fatalf("request log: %v", err)
+	}
+	var out []sandbox.RequestRecord
+	for _, r := range rs {
+		if (method == "" || strings.EqualFold(r.Method, method)) && strings.HasSuffix(strings.ToLower(r.Path), strings.ToLower(suffix)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// adjustmentPosts counts POSTs of ContractServiceAdjustments after seq.
+func (e *billingEnv) adjustmentPosts(t *testing.T, seq int64) int {
+	t.Helper()
+	return len(e.requestsSince(t, seq, "POST", "/ContractServiceAdjustments"))
+}
+
+// injectFault makes the next count requests to path fail with action
+// ("drop", "commit-then-drop" or "fail").
+func (e *billingEnv) injectFault(t *testing.T, method, path, action string, count int) {
+	t.Helper()
+	if _, err := e.Sandbox.Admin.InjectFault(context.Background(), sandbox.FaultRule{
+		Method: method, Path: path, Action: action, Count: count,
+	}); err != nil {
+		t.Fatalf("injecting fault: %v", err)
+	}
+}
+
+const (
+	adjustmentsPath = "/ATServicesRest/V1.0/ContractServiceAdjustments"
+	unitsPath       = "/ATServicesRest/V1.0/ContractServiceUnits"
+)
+
+func TestContractViewFromSnapshot(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	b := e.NewBillingTarget(t, 6)
+	// A duplicated service and a second service on the same contract.
+	dup := e.AddContractService(t, b.ContractID, b.ServiceID, 4.5)
+	other := e.CreateService(t, e.Unique("Petra Email"), 2)
+	otherLine := e.AddContractService(t, b.ContractID, other, 2)
+	e.SetUnits(t, b.ContractID, otherLine, 3)
+	ctx := context.Background()
+
+	v, err := e.svc.Contract(ctx, b.ContractID)
+	if err != nil || v == nil {
+		t.Fatalf("Contract: %v, %v", v, err)
+	}
+	if v.Contract.ContractName != b.ContractName || v.CompanyName != b.CompanyName || v.TypeLabel != "Recurring Service" || v.StatusLabel() != "Active" {
+		t.Fatalf("view = %+v", v)
+	}
+	if v.Contract.StartDate.DateString() != e.Date(-60) || v.Contract.EndDate.DateString() != e.Date(300) {
+		t.Fatalf("dates %s..%s", v.Contract.StartDate.DateString(), v.Contract.EndDate.DateString())
+	}
+	want := []ContractLine{
+		{b.ContractServiceID, b.ServiceID, b.ServiceName, 6},
+		{dup, b.ServiceID, b.ServiceName, 0},
+		{otherLine, other, v.Lines[2].ServiceName, 3},
+	}
+	if len(v.Lines) != 3 || v.Lines[0] != want[0] || v.Lines[1] != want[1] || v.Lines[2] != want[2] || v.Lines[2].ServiceName == "" {
+		t.Fatalf("lines = %+v, want %+v", v.Lines, want)
+	}
+	if v.Occurrences[b.ServiceID] != 2 || v.Occurrences[other] != 1 {
+		t.Fatalf("occurrences = %v", v.Occurrences)
+	}
+	if _, ok := v.LineForService(b.ServiceID); ok {
+		t.Fatal("LineForService picked one of two duplicated lines")
+	}
+	if l, ok := v.LineForService(other); !ok || l.ContractServiceID != otherLine {
+		t.Fatalf("LineForService(other) = %+v, %v", l, ok)
+	}
+
+	// The checks see the duplicate with the exact text.
+	probs := CheckBillingTarget(e.Today, b.ContractID, b.CompanyID, "", b.ServiceID, "", Facts(v))
+	if len(probs) != 1 || probs[0].Attribute != AttrServiceID || !strings.Contains(probs[0].Detail, "appears 2 times") {
+		t.Fatalf("problems = %+v", probs)
+	}
+	if p := CheckBillingTarget(e.Today, b.ContractID, b.CompanyID, "", other, "", Facts(v)); len(p) != 0 {
+		t.Fatalf("healthy line produced %+v", p)
+	}
+
+	// Line lookups by contract service id.
+	cv, line, err := e.svc.ContractLineByID(ctx, otherLine)
+	if err != nil || cv != v || line == nil || line.ServiceID != other {
+		t.Fatalf("ContractLineByID = %v, %+v, %v", cv, line, err)
+	}
+	if cv, line, err := e.svc.ContractLineByID(ctx, 987654); cv != nil || line != nil || err != nil {
+		t.Fatalf("unknown line = %v, %v, %v", cv, line, err)
+	}
+	if n, err := e.svc.ServiceName(ctx, other); err != nil || n != v.Lines[2].ServiceName {
+		t.Fatalf("ServiceName = %q, %v", n, err)
+	}
+}
+
+func TestContractMissesAreBatchedAndNonRecurringHaveNoLines(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	company := e.CreateCompany(t, e.Unique("TM Co"), acctest.CompanyOpts{})
+	var tm []int64
+	for i := 0; i < 3; i++ {
+		tm = append(tm, e.CreateContract(t, company, e.Unique("Hourly"), e.Date(-10), e.Date(100), acctest.ContractOpts{Type: 1}))
+	}
+	ctx := context.Background()
+	if _, err := e.svc.Contract(ctx, 1); err != nil { // load the snapshot first
+		t.Fatal(err)
+	}
+	seq := e.lastSeq(t)
+
+	var wg sync.WaitGroup
+	views := make([]*ContractView, len(tm)+1)
+	errs := make([]error, len(tm)+1)
+	for i, id := range append(append([]int64(nil), tm...), 424242) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			views[i], errs[i] = e.svc.Contract(ctx, id)
+		}()
+	}
+	wg.Wait()
+	for i := range tm {
+		if errs[i] != nil || views[i] == nil || views[i].TypeLabel != "Time & Materials" || len(views[i].Lines) != 0 {
+			t.Fatalf("contract %d: %+v, %v", tm[i], views[i], errs[i])
+		}
+	}
+	if views[len(tm)] != nil || errs[len(tm)] != nil {
+		t.Fatalf("an unknown contract id gave %+v, %v; want nil, nil", views[len(tm)], errs[len(tm)])
+	}
+	if n := len(e.requestsSince(t, seq, "POST", "/Contracts/query")); n != 1 {
+		t.Fatalf("%d contract queries for 4 concurrent misses, want 1 (batched)", n)
+	}
+	// A miss is remembered for the run.
+	seq = e.lastSeq(t)
+	if v, err := e.svc.Contract(ctx, tm[0]); err != nil || v == nil {
+		t.Fatal(v, err)
+	}
+	if n := len(e.requestsSince(t, seq, "", "")); n != 0 {
+		t.Fatalf("a repeated miss cost %d requests", n)
+	}
+
+	// Facts of a T&M contract fail the type check with the label.
+	probs := CheckBillingTarget(e.Today, tm[0], company, "", 1, "", Facts(views[0]))
+	found := false
+	for _, p := range probs {
+		found = found || strings.Contains(p.Detail, "is a Time & Materials contract")
+	}
+	if !found {
+		t.Fatalf("problems = %+v", probs)
+	}
+}
+
+func TestSnapshotIsOneLoadForManyCallers(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	var targets []acctest.BillingTarget
+	for i := 0; i < 4; i++ {
+		targets = append(targets, e.NewBillingTarget(t, i+1))
+	}
+	seq := e.lastSeq(t)
+	var wg sync.WaitGroup
+	for _, b := range targets {
+		for j := 0; j < 3; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if v, err := e.svc.Contract(context.Background(), b.ContractID); err != nil || v == nil {
+					t.Errorf("Contract(%d) = %v, %v", b.ContractID, v, err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, q := range []string{"/Contracts/query", "/ContractServices/query", "/ContractServiceUnits/query", "/Services/query"} {
+		if n := len(e.requestsSince(t, seq, "POST", q)); n != 1 {
+			t.Fatalf("%d %s requests for 12 concurrent callers, want 1", n, q)
+		}
+	}
+}
+
+func TestUnitsTodayFreshAndInvalidation(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	b := e.NewBillingTarget(t, 5)
+	ctx := context.Background()
+	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, false); err != nil || n != 5 {
+		t.Fatalf("snapshot units = %d, %v", n, err)
+	}
+	e.Adjust(t, b.ContractID, b.ContractServiceID, 4, e.Today)                   // by hand, after the snapshot
+	e.Adjust(t, b.ContractID, b.ContractServiceID, 10, e.Today.AddDate(0, 0, 1)) // tomorrow: not in effect today
+	if n, _ := e.svc.UnitsToday(ctx, b.ContractServiceID, false); n != 5 {
+		t.Fatalf("snapshot units changed to %d without invalidation", n)
+	}
+	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, true); err != nil || n != 9 {
+		t.Fatalf("fresh units = %d, %v; want 9", n, err)
+	}
+
+	// The first apply-time refresh reloads; later ones share it.
+	seq := e.lastSeq(t)
+	for i := 0; i < 3; i++ {
+		if err := e.svc.RefreshBillingForApply(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(e.requestsSince(t, seq, "POST", "/Contracts/query")); n != 1 {
+		t.Fatalf("%d snapshot reloads for 3 apply-time refreshes, want 1", n)
+	}
+	if n, _ := e.svc.UnitsToday(ctx, b.ContractServiceID, false); n != 9 {
+		t.Fatalf("units after the apply-time refresh = %d, want 9", n)
+	}
+	e.Adjust(t, b.ContractID, b.ContractServiceID, -2, e.Today)
+	e.svc.InvalidateBilling()
+	if n, _ := e.svc.UnitsToday(ctx, b.ContractServiceID, false); n != 7 {
+		t.Fatalf("units after InvalidateBilling = %d, want 7", n)
+	}
+}
+
+func TestContractsForCompany(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	b := e.NewBillingTarget(t, 2)
+	second := e.CreateContract(t, b.CompanyID, e.Unique("Second"), e.Date(-5), e.Date(30), acctest.ContractOpts{Inactive: true})
+	tm := e.CreateContract(t, b.CompanyID, e.Unique("Hourly"), e.Date(-5), e.Date(30), acctest.ContractOpts{Type: 1})
+	e.NewBillingTarget(t, 1) // another company's contract
+	ctx := context.Background()
+
+	ids := func(vs []*ContractView) []int64 {
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v.Contract.ID)
+		}
+		return out
+	}
+	vs, err := e.svc.ContractsForCompany(ctx, b.CompanyID, nil)
+	if err != nil || len(vs) != 2 || vs[0].Contract.ID != b.ContractID || vs[1].Contract.ID != second || vs[1].StatusLabel() != "Inactive" {
+		t.Fatalf("recurring contracts = %v, %v", ids(vs), err)
+	}
+	vs, err = e.svc.ContractsForCompany(ctx, b.CompanyID, []int{1, 7})
+	if err != nil || len(vs) != 3 || vs[2].Contract.ID != tm || vs[2].TypeLabel != "Time & Materials" {
+		t.Fatalf("T&M + recurring = %v, %v", ids(vs), err)
+	}
+	vs, err = e.svc.ContractsForCompany(ctx, b.CompanyID, []int{1})
+	if err != nil || len(vs) != 1 || vs[0].Contract.ID != tm {
+		t.Fatalf("T&M only = %v, %v", ids(vs), err)
+	}
+	if vs, err := e.svc.ContractsForCompany(ctx, 999999, nil); err != nil || len(vs) != 0 {
+		t.Fatalf("unknown company = %v, %v", ids(vs), err)
+	}
+	labels, err := e.svc.ContractTypePicklist(ctx)
+	if err != nil || labels[7] != "Recurring Service" || labels[1] != "Time & Materials" {
+		t.Fatalf("picklist = %v, %v", labels, err)
+	}
+}
+
+func TestBillingReadsNeedAutotask(t *testing.T) {
+	t.Parallel()
+	s := New(nil, nil, nil)
+	if _, err := s.Contract(context.Background(), 1); err != ErrAutotaskNotConfigured {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := s.PushUnits(context.Background(), PushRequest{ContractServiceID: 1, Target: 1}); err != ErrAutotaskNotConfigured {
+		t.Fatalf("err = %v", err)
+	}
+}
