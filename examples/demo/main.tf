@@ -78,7 +78,7 @@ output "zone" {
 }
 
 output "tenants" {
-  value = { for k, m in petra_autotask_tenant_mapping.tenant : m.tenant_name => m.company_name }
+  value = { for k, m in petra_autotask_tenant_mapping.tenant : "${m.tenant_name} (${k})" => "${m.company_name} (${m.company_id})" }
 }
 
 output "billing" {
