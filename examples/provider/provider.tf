@@ -1,8 +1,47 @@
-# Credentials come from the environment:
-#   AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE, PETRA_API_KEY
+# Credentials are best passed through the environment, so they never land in
+# version control:
+#
+#   export AUTOTASK_USERNAME=petra-api@example.com
+#   export AUTOTASK_SECRET=...
+#   export AUTOTASK_INTEGRATION_CODE=...   # the API Tracking Identifier
+#   export PETRA_API_KEY=petra_...         # Petra Settings > API Keys
+#
+# With those set, an empty provider block is enough:
+provider "petra" {}
+
+# Every setting can also be written in the block. Values given here win over
+# the environment.
 provider "petra" {
-  # Fail the plan on a billing check (the default). Use "warn" for scheduled
-  # billing runs that should sync every healthy tenant and fail only the
-  # broken ones at apply.
-  billing_check_failure = "error"
+  alias = "explicit"
+
+  # "error" (default) fails the plan on a broken billing mapping; "warn"
+  # reports it and fails only that mapping at apply.
+  billing_check_failure = "warn"
+
+  autotask {
+    username         = "petra-api@example.com"
+    secret           = var.autotask_secret
+    integration_code = var.autotask_integration_code
+    # Optional: skip zone discovery by naming your database's zone.
+    base_url = "https://webservices14.autotask.net/ATServicesRest/"
+  }
+
+  petra {
+    api_key = var.petra_api_key
+  }
+}
+
+variable "autotask_secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "autotask_integration_code" {
+  type      = string
+  sensitive = true
+}
+
+variable "petra_api_key" {
+  type      = string
+  sensitive = true
 }

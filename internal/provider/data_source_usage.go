@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func init() {
+	registerDataSource("petra_usage", newUsageDataSource)
+}
+
+// usageDataSource exposes Petra's organization-wide billing snapshot as a map
+// keyed by tenant ID, so any number of for_each consumers cost one request.
+type usageDataSource struct {
+	data *providerData
+}
+
+var _ datasource.DataSourceWithConfigure = (*usageDataSource)(nil)
+
+func newUsageDataSource() datasource.DataSource { return &usageDataSource{} }
+
+type usageDataSourceModel struct {
+	AsOf              types.String                     `tfsdk:"as_of"`
+	OrganizationName  types.String                     `tfsdk:"organization_name"`
+	ReportGeneratedAt types.String                     `tfsdk:"report_generated_at"`
+	Tenants           map[string]usageDataSourceTenant `tfsdk:"tenants"`
+}
+
+type usageDataSourceTenant struct {
+	Name                         types.String  `tfsdk:"name"`
+	MicrosoftTenantID            types.String  `tfsdk:"microsoft_tenant_id"`
+	Service                      types.String  `tfsdk:"service"`
+	BillableStatus               types.String  `tfsdk:"billable_status"`
+	IsPaused                     types.Bool    `tfsdk:"is_paused"`
+	BillableUsersThisMonth       types.Int64   `tfsdk:"billable_users_this_month"`
+	TotalLicensedUsers           types.Int64   `tfsdk:"total_licensed_users"`
+	ProratingPercentageThisMonth types.Float64 `tfsdk:"prorating_percentage_this_month"`
+	FirstBillableDate            types.String  `tfsdk:"first_billable_date"`
+	OnboardingDate               types.String  `tfsdk:"onboarding_date"`
+}
+
+// Metadata names the data source.
+func (d *usageDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_usage"
+}
+
+// Schema describes the data source.
+func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Petra's billing figures for every tenant of the organization, from **one** request " +
+			"(`GET /v1/usage`) however many resources use them: `tenants` is a map keyed by Petra tenant ID, so " +
+			"`data.petra_usage.this.tenants[each.key].billable_users_this_month` in a `for_each` over hundreds of " +
+			"tenants still costs one call. Needs a Petra API key.",
+		Attributes: map[string]schema.Attribute{
+			"as_of": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The date the figures are for, as `YYYY-MM-DD` (UTC). Defaults to today; the " +
+					"resolved date is exported. Tenants onboarded after this date are not listed.",
+				Validators: []validator.String{usageDateValidator{}},
+			},
+			"organization_name":   computedString("The MSP's organization name in Petra."),
+			"report_generated_at": computedString("When Petra produced the report, as an RFC 3339 date-time in UTC."),
+			"tenants": schema.MapNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Billing figures keyed by Petra tenant ID (the short ID, such as `ZZk90t`).",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"name":                computedString("Tenant display name."),
+						"microsoft_tenant_id": computedString("Microsoft Entra tenant ID (a GUID)."),
+						"service":             computedString("Petra service, such as `Monitoring` or `Autopsy`."),
+						"billable_status": computedString("Billing status, such as `Active`, `Trial`, `NFR` or " +
+							"`Deleted`."),
+						"is_paused": schema.BoolAttribute{
+							Computed: true, MarkdownDescription: "Whether the tenant is paused (paused tenants bill 0 users).",
+						},
+						"billable_users_this_month": schema.Int64Attribute{
+							Computed:            true,
+							MarkdownDescription: "Users billed this month (users holding a paid Microsoft licence).",
+						},
+						"total_licensed_users": schema.Int64Attribute{
+							Computed:            true,
+							MarkdownDescription: "Users holding any billable Microsoft licence.",
+						},
+						"prorating_percentage_this_month": schema.Float64Attribute{
+							Computed: true,
+							MarkdownDescription: "The share of this month Petra bills the tenant for, as a percentage " +
+								"(`100` is the whole month, `35` a tenant onboarded late in the month).",
+						},
+						"first_billable_date": computedString("First date the tenant is billed, as `YYYY-MM-DD`; null " +
+							"when Petra gives none (for example during a trial)."),
+						"onboarding_date": computedString("Date the tenant was onboarded, as `YYYY-MM-DD`."),
+					},
+				},
+			},
+		},
+	}
+}
+
+// Configure keeps the provider data.
+func (d *usageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// Read fetches the snapshot (cached per date for the run).
+func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m usageDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	svc := d.data.service(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() || svc == nil {
+		return
+	}
+	ctx = d.data.maskCtx(ctx)
+	asOf := svc.Today().Format(time.DateOnly)
+	if !m.AsOf.IsNull() && !m.AsOf.IsUnknown() {
+		asOf = m.AsOf.ValueString()
+	}
+	u, err := svc.PetraUsage(ctx, asOf)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, nil, "Cannot read Petra usage", err)
+		return
+	}
+	if !u.AsOf.IsZero() {
+		asOf = u.AsOf.UTC().Format(time.DateOnly)
+	}
+	m.AsOf = types.StringValue(asOf)
+	m.OrganizationName = petraOptString(u.OrganizationName)
+	m.ReportGeneratedAt = petraOptTime(u.ReportGeneratedAt, time.RFC3339)
+	m.Tenants = make(map[string]usageDataSourceTenant, len(u.Tenants))
+	for _, t := range u.Tenants {
+		if _, dup := m.Tenants[t.PetraTenantID]; dup {
+			resp.Diagnostics.AddError("Petra usage lists a tenant twice",
+				fmt.Sprintf("Petra's usage report as of %s lists tenant %q more than once, so its figures are "+
+					"ambiguous. Retry later; if it persists, report it to support@petrasecurity.com.", asOf, t.PetraTenantID))
+			return
+		}
+		m.Tenants[t.PetraTenantID] = usageDataSourceTenant{
+			Name:                         types.StringValue(t.DisplayName),
+			MicrosoftTenantID:            petraOptString(t.MicrosoftTenantID),
+			Service:                      petraOptString(t.Service),
+			BillableStatus:               petraOptString(t.BillableStatus),
+			IsPaused:                     types.BoolValue(t.IsPaused),
+			BillableUsersThisMonth:       types.Int64Value(int64(t.BillableUsersThisMonth)),
+			TotalLicensedUsers:           types.Int64Value(int64(t.TotalLicensedUsers)),
+			ProratingPercentageThisMonth: types.Float64Value(t.ProratingPercentageThisMonth),
+			FirstBillableDate:            petraOptTime(t.FirstBillableDate, time.DateOnly),
+			OnboardingDate:               petraOptTime(t.OnboardingDate, time.DateOnly),
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// usageDateValidator accepts a calendar date written YYYY-MM-DD.
+type usageDateValidator struct{}
+
+// Description says what the validator accepts.
+func (usageDateValidator) Description(context.Context) string {
+	return "a date written YYYY-MM-DD"
+}
+
+// MarkdownDescription says what the validator accepts.
+func (v usageDateValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+// ValidateString rejects anything but a real YYYY-MM-DD date, offline.
+func (usageDateValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid date",
+			fmt.Sprintf("%s is %q, which is not a date written YYYY-MM-DD. Write it like \"2026-01-31\", or leave it "+
+				"unset for today.", req.Path, s))
+	}
+}
