@@ -70,6 +70,14 @@ type Config struct {
 	MaxRetryAfter time.Duration
 	// RequestTimeout bounds each attempt. Default 60s.
 	RequestTimeout time.Duration
+	// BudgetSlowdownAt is the share (0..1) of the database's hourly request
+	// threshold, as GET ThresholdInformation reports it, at which the client
+	// warns and spaces its requests so the rest of the budget lasts the
+	// timeframe. 0 means DefaultBudgetSlowdownAt; negative turns the guard off.
+	BudgetSlowdownAt float64
+	// BudgetCheckEvery is how many requests pass between two reads of
+	// ThresholdInformation. 0 means DefaultBudgetCheckEvery.
+	BudgetCheckEvery int
 
 	// Sleep waits between retries; it must return ctx.Err() when ctx ends
 	// first. Tests inject it; default is a timer that honours ctx.
@@ -96,6 +104,8 @@ type Client struct {
 	infoCache  map[string]EntityInfo
 	fieldCache map[string][]Field
 	metaGroup  singleflight.Group
+
+	budget budget
 }
 
 // New validates cfg, applies defaults and returns a Client. It makes no
@@ -138,6 +148,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxInFlightPerEndpoint < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.MaxRetryAfter < 0 || cfg.RequestTimeout < 0 {
 		problems = append(problems, "Autotask client limits and durations must not be negative")
+	}
+	if cfg.BudgetSlowdownAt > 1 || cfg.BudgetCheckEvery < 0 {
+		problems = append(problems, fmt.Sprintf("BudgetSlowdownAt (%v) must be a share between 0 and 1 and "+
+			"BudgetCheckEvery (%d) must not be negative", cfg.BudgetSlowdownAt, cfg.BudgetCheckEvery))
 	}
 	if cfg.RetryWaitMin > 0 && cfg.RetryWaitMax > 0 && cfg.RetryWaitMin > cfg.RetryWaitMax {
 		problems = append(problems, fmt.Sprintf("RetryWaitMin (%s) is larger than RetryWaitMax (%s)", cfg.RetryWaitMin, cfg.RetryWaitMax))
@@ -204,6 +218,12 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.BudgetSlowdownAt == 0 {
+		cfg.BudgetSlowdownAt = DefaultBudgetSlowdownAt
+	}
+	if cfg.BudgetCheckEvery == 0 {
+		cfg.BudgetCheckEvery = DefaultBudgetCheckEvery
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx

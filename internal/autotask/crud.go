@@ -284,7 +284,7 @@ func (c *Client) write(ctx context.Context, method, rel, entity string, op Opera
 // decodeBody decodes a successful response's JSON body.
 func decodeBody(resp *response, v any) error {
 	if err := json.Unmarshal(resp.body, v); err != nil {
-		return fmt.Errorf("Autotask %s answered HTTP %d with a body this client cannot read (%v): %q",
+		return fmt.Errorf("Autotask %s answered HTTP %d with a body this client cannot read (%w): %q",
 			resp.path, resp.status, err, shorten(string(resp.body), 200))
 	}
 	return nil

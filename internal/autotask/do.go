@@ -25,6 +25,9 @@ type request struct {
 	auth   bool   // send credential headers (false only for zone/version lookup)
 	entity string // for errors and logs
 	op     Operation
+	// budgetCheck marks the guard's own ThresholdInformation read, which
+	// must not wait for the pace it is about to set.
+	budgetCheck bool
 }
 
 // response is the final answer of a call, body already read and closed.
@@ -112,6 +115,11 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	u, err := url.Parse(r.url)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: bad Autotask URL: %w", err)
+	}
+	if err := c.spendBudget(ctx, r); err != nil {
+		// Nothing was sent: safe for writes too.
+		return nil, fmt.Errorf("Autotask %s %s was cancelled while waiting for its turn under the request budget: %w",
+			r.method, u.Path, err)
 	}
 	var body any
 	if r.body != nil {

@@ -84,15 +84,15 @@ func (c *Client) backoff(attempt int, resp *http.Response) (time.Duration, strin
 	return expBackoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, rand.Float64()), "backoff"
 }
 
-// expBackoff computes min*2^attempt capped at max, then picks a point in
+// expBackoff computes lo*2^attempt capped at hi, then picks a point in
 // [d/2, d] using r in [0,1).
-func expBackoff(min, max time.Duration, attempt int, r float64) time.Duration {
-	d := min
-	for i := 0; i < attempt && d < max; i++ {
+func expBackoff(lo, hi time.Duration, attempt int, r float64) time.Duration {
+	d := lo
+	for i := 0; i < attempt && d < hi; i++ {
 		d *= 2
 	}
-	if d > max {
-		d = max
+	if d > hi {
+		d = hi
 	}
 	half := d / 2
 	return half + time.Duration(r*float64(d-half))

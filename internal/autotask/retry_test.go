@@ -272,10 +272,10 @@ func TestCancellationStopsARetryWait(t *testing.T) {
 }
 
 func TestExponentialBackoff(t *testing.T) {
-	min, max := 100*time.Millisecond, time.Second
-	for attempt, want := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-		want *= time.Millisecond
-		lo, hi := expBackoff(min, max, attempt, 0), expBackoff(min, max, attempt, 0.999999)
+	floor, ceiling := 100*time.Millisecond, time.Second
+	for attempt, ms := range []int{100, 200, 400, 800, 1000, 1000} {
+		want := time.Duration(ms) * time.Millisecond
+		lo, hi := expBackoff(floor, ceiling, attempt, 0), expBackoff(floor, ceiling, attempt, 0.999999)
 		if lo != want/2 || hi > want || hi < want*9/10 {
 			t.Errorf("attempt %d: range [%v, %v], want [%v, %v]", attempt, lo, hi, want/2, want)
 		}

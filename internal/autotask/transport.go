@@ -17,8 +17,8 @@ type endpointLimiter struct {
 	sems map[string]chan struct{}
 }
 
-func newEndpointLimiter(max int) *endpointLimiter {
-	return &endpointLimiter{max: max, sems: map[string]chan struct{}{}}
+func newEndpointLimiter(limit int) *endpointLimiter {
+	return &endpointLimiter{max: limit, sems: map[string]chan struct{}{}}
 }
 
 // acquire takes a slot for key, waiting until one is free or ctx ends. The

@@ -52,16 +52,20 @@ func TerraformPath(t testing.TB) string {
 func ProviderBinaryDir(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "petra-provider-bin-")
+		// The binary is shared by every test in the package, so it cannot live
+		// in one test's TempDir; RemoveProviderBinary deletes it after the run.
+		dir, err := os.MkdirTemp("", "petra-provider-bin-") //nolint:usetesting // outlives any single test
 		if err != nil {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-petra"), ".")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "terraform-provider-petra"), ".")
 		cmd.Dir = repoRoot()
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 			return
 		}
 		buildDir = dir
@@ -70,6 +74,14 @@ func ProviderBinaryDir(t testing.TB) string {
 		t.Fatalf("building the provider: %v", buildErr)
 	}
 	return buildDir
+}
+
+// RemoveProviderBinary deletes the binary ProviderBinaryDir built, if any. Call
+// it from TestMain after the tests have run.
+func RemoveProviderBinary() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
 }
 
 // Workdir is a Terraform working directory wired to the locally built

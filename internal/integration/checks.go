@@ -121,7 +121,11 @@ func CheckBillingTarget(today time.Time, contractID, companyID int64, companyNam
 				"contract end date in Autotask or map this tenant to an active contract.", contract.Name, day(contract.EndDate)),
 		})
 	}
+	// Service lines exist only on Recurring Service contracts (and are not
+	// loaded for others): for any other type, "not a Recurring Service
+	// contract" is the one problem to fix, not a missing line as well.
 	switch n := contract.ServiceCount[serviceID]; {
+	case contract.Type != ContractTypeRecurringService:
 	case n == 0:
 		svc := fmt.Sprintf("Service %d", serviceID)
 		if serviceName != "" {

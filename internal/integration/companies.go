@@ -35,8 +35,10 @@ func (s *Service) Companies(ctx context.Context) ([]autotask.Company, error) {
 }
 
 // Company returns one company by id, or (nil, nil) when Autotask has none (or
-// the API user cannot see it).
+// the API user cannot see it). The company is remembered as a hint: the
+// billing reads of the run prefetch its contracts.
 func (s *Service) Company(ctx context.Context, id int64) (*autotask.Company, error) {
+	s.hintCompany(id)
 	cs, err := s.Companies(ctx)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -138,7 +139,7 @@ func TestCompaniesOneBulkReadPerRun(t *testing.T) {
 
 func TestCompaniesNeedAutotask(t *testing.T) {
 	s := New(nil, nil, nil)
-	if _, err := s.Companies(context.Background()); err != ErrAutotaskNotConfigured {
+	if _, err := s.Companies(context.Background()); !errors.Is(err, ErrAutotaskNotConfigured) {
 		t.Fatalf("without Autotask: %v", err)
 	}
 }

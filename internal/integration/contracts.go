@@ -14,36 +14,56 @@ import (
 
 // Billing reads (ref §7.2-§7.5, §8).
 //
-// Strategy (a later performance pass may tune it): on first need in a
-// provider run, load ALL Recurring Service contracts (contractType 7, any
-// status) in full pages of 500, then their service lines (ContractServices
-// with contractID in (...); the client splits lists over 500 values), then
-// every ContractServiceUnits row in effect today (startDate <= today <=
-// endDate, paged; per line the row with the latest startDate wins, ref §8),
-// then the Services those lines reference (id in (...)). Every billing mapping
-// of the run is checked against that one snapshot, so a plan of hundreds of
-// mappings costs a handful of paged queries instead of several requests per
-// mapping. A contract id not in the snapshot (a Time & Materials contract
-// mapped by mistake, or one created after the snapshot was read) is fetched
-// by id; misses that arrive together are batched into one `id in` query.
+// Strategy (DESIGN.md, "Performance"): on first need in a provider run, read
+// the list of ALL Recurring Service contracts (contractType 7, any status,
+// a few fields) in full pages of 500: cheap (2 requests per 1,000 contracts)
+// and enough to answer "does this contract exist, whose is it, is it in
+// effect". The expensive part, service lines (ContractServices) and the units
+// in effect today (ContractServiceUnits, per line the row with the latest
+// startDate wins, ref §8), is read only for the contracts asked for, in
+// batches: concurrent callers within detailBatchWindow share one
+// `contractID in (...)` query. Each batch also prefetches the contracts of
+// the companies that tenant mappings looked up in this run (the billing
+// mappings of those tenants come next), and after maxDetailBatches batches
+// the rest of the account is read in one go. So a plan of 10 mappings reads
+// the lines of about 10 contracts, and a plan of 1,000 reads every line in
+// full pages, never one request per mapping. A contract id not in the list
+// (a Time & Materials contract mapped by mistake, or one created after the
+// list was read) is fetched by id; misses that arrive together share one
+// `id in` query.
 //
 // Apply-time checks must see Autotask as it is now, not as it was at plan:
-// the first apply-time caller reloads the snapshot (RefreshBillingForApply)
-// and every later caller of the run shares that reload.
+// the first apply-time caller starts a new snapshot (RefreshBillingForApply)
+// and every later caller of the run shares it. The units that snapshot read
+// also answer the first UnitsToday(fresh) of each line (the read before a
+// push); every later fresh read goes to Autotask, batched.
 
 // Cache keys of the billing reads. Everything under billingKeyPrefix is
 // dropped by InvalidateBilling.
 const (
 	billingKeyPrefix   = "autotask/billing/"
 	billingSnapshotKey = billingKeyPrefix + "snapshot"
-	billingMissesKey   = billingKeyPrefix + "misses"
 	billingApplyKey    = billingKeyPrefix + "apply-refresh"
+	billingFreshKey    = billingKeyPrefix + "fresh-units"
 )
 
-// missBatchWindow is how long the first contract-id miss waits for others
-// to join its `id in` query. Terraform checks up to 10 resources at once, so
-// misses from one plan usually arrive within a few milliseconds.
-const missBatchWindow = 20 * time.Millisecond
+// batchWindow is how long the first caller of a batch waits for others to
+// join its query. Terraform plans and applies up to -parallelism (default
+// 10) resources at once, and their calls arrive within a few milliseconds.
+const batchWindow = 20 * time.Millisecond
+
+// maxDetailBatches is how many on-demand batches of service lines and units
+// a snapshot reads before it reads the rest of the account at once: beyond
+// that, the configuration is large and full pages are cheaper than batches
+// bounded by Terraform's parallelism.
+const maxDetailBatches = 2
+
+// applyReuseWindow is how old a snapshot may be for RefreshBillingForApply
+// to keep it rather than read Autotask again. Terraform re-plans every
+// resource right before applying it (ModifyPlan runs again in the apply
+// process), so the snapshot those checks read moments ago is as current as
+// a reload would be; a plan the user approved minutes ago is not.
+const applyReuseWindow = 30 * time.Second
 
 // contractFields are the Contracts fields the billing code reads.
 var contractFields = []string{"id", "companyID", "contractName", "contractType", "status", "startDate", "endDate"}
@@ -134,12 +154,259 @@ func Facts(v *ContractView) *ContractFacts {
 	}
 }
 
-// billingSnapshot is every Recurring Service contract with its lines.
+// billingSnapshot is one provider run's (or one apply's) view of the billing
+// data: every Recurring Service contract, and the lines and units of those
+// read so far. Views, once built, are never changed.
 type billingSnapshot struct {
-	views     map[int64]*ContractView // by contract id
-	byLine    map[int64]int64         // contract service id -> contract id
-	byCompany map[int64][]int64       // company id -> contract ids, ascending
-	services  map[int64]string        // service id -> name
+	s *Service
+	// forApply marks the snapshot RefreshBillingForApply started or kept:
+	// its units were read during the apply.
+	forApply bool
+	// loadedAt is when the contract list was read.
+	loadedAt time.Time
+
+	contracts map[int64]autotask.Contract // every Recurring Service contract, by id
+	byCompany map[int64][]int64           // company id -> contract ids, ascending
+
+	details   *batcher[int64, struct{}]      // reads lines and units of contracts
+	misses    *batcher[int64, *ContractView] // reads contracts not in the list
+	lineOwner *batcher[int64, int64]         // contract service id -> contract id
+
+	mu         sync.Mutex
+	views      map[int64]*ContractView // contracts whose lines and units are read
+	byLine     map[int64]int64         // contract service id -> contract id
+	services   map[int64]string        // service id -> name
+	missed     map[int64]*ContractView // contracts read by id (nil: none)
+	owners     map[int64]int64         // line lookups (0: no such line)
+	batches    int                     // detail batches read
+	loading    map[int64]chan struct{} // contracts whose details a batch is reading (closed when done)
+	unconsumed map[int64]bool          // forApply: lines whose units have not answered a fresh read yet
+	freshSeen  map[int64]bool          // lines a fresh read asked for (maybe pushed since): never unconsumed
+}
+
+// billingSnapshot returns the run's snapshot, loading the contract list on
+// first need.
+func (s *Service) billingSnapshot(ctx context.Context) (*billingSnapshot, error) {
+	if _, err := s.Autotask(); err != nil {
+		return nil, err
+	}
+	return cached(ctx, s, billingSnapshotKey, func(ctx context.Context) (*billingSnapshot, error) {
+		return s.loadSnapshot(ctx, false)
+	})
+}
+
+// loadSnapshot reads the list of Recurring Service contracts in full pages.
+func (s *Service) loadSnapshot(ctx context.Context, forApply bool) (*billingSnapshot, error) {
+	at, err := s.Autotask()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := autotask.Query[autotask.Contract](ctx, at, autotask.EntityContracts, autotask.QuerySpec{
+		Filter:        []autotask.Filter{autotask.Eq("contractType", ContractTypeRecurringService)},
+		IncludeFields: contractFields,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading Autotask Recurring Service contracts: %w", err)
+	}
+	snap := &billingSnapshot{
+		s: s, forApply: forApply, loadedAt: s.now(),
+		contracts: make(map[int64]autotask.Contract, len(cs)), byCompany: map[int64][]int64{},
+		views: map[int64]*ContractView{}, byLine: map[int64]int64{}, services: map[int64]string{},
+		missed: map[int64]*ContractView{}, owners: map[int64]int64{}, unconsumed: map[int64]bool{},
+		loading: map[int64]chan struct{}{}, freshSeen: map[int64]bool{},
+	}
+	for _, c := range cs {
+		snap.contracts[c.ID] = c
+		snap.byCompany[c.CompanyID] = append(snap.byCompany[c.CompanyID], c.ID)
+	}
+	for _, ids := range snap.byCompany {
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	}
+	snap.details = newBatcher(batchWindow, true, snap.loadDetails)
+	snap.misses = newBatcher(batchWindow, true, snap.loadMisses)
+	snap.lineOwner = newBatcher(batchWindow, true, snap.loadLineOwners)
+	return snap, nil
+}
+
+// detailed returns the views of Recurring Service contracts of the list,
+// reading the lines and units of those not read yet in one batch (or
+// waiting for the batch already reading them).
+func (b *billingSnapshot) detailed(ctx context.Context, ids ...int64) ([]*ContractView, error) {
+	for {
+		b.mu.Lock()
+		var missing []int64
+		var waits []chan struct{}
+		for _, id := range ids {
+			if b.views[id] != nil {
+				continue
+			}
+			if ch := b.loading[id]; ch != nil {
+				waits = append(waits, ch)
+			} else {
+				missing = append(missing, id)
+			}
+		}
+		b.mu.Unlock()
+		if len(missing) == 0 && len(waits) == 0 {
+			break
+		}
+		for _, ch := range waits {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		if len(missing) > 0 {
+			if err := b.details.getAll(ctx, missing); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]*ContractView, len(ids))
+	for i, id := range ids {
+		out[i] = b.views[id]
+		if out[i] == nil {
+			// Unreachable: a successful batch holds every id it was given.
+			return nil, fmt.Errorf("the service lines of Autotask contract %d were not read; run the command again", id)
+		}
+	}
+	return out, nil
+}
+
+// loadDetails reads the lines, today's units and service names of the asked
+// contracts, plus the prefetch: the contracts of the companies looked up in
+// this run, or, from the maxDetailBatches-th batch on, every contract not
+// read yet.
+func (b *billingSnapshot) loadDetails(ctx context.Context, asked []int64) (map[int64]struct{}, error) {
+	b.mu.Lock()
+	b.batches++
+	want := map[int64]bool{}
+	for _, id := range asked {
+		if b.views[id] == nil {
+			want[id] = true
+		}
+	}
+	if b.batches >= maxDetailBatches {
+		for id := range b.contracts {
+			if b.views[id] == nil {
+				want[id] = true
+			}
+		}
+	} else {
+		for _, company := range b.s.companyHints() {
+			for _, id := range b.byCompany[company] {
+				if b.views[id] == nil {
+					want[id] = true
+				}
+			}
+		}
+	}
+	cs := make([]autotask.Contract, 0, len(want))
+	done := make(chan struct{})
+	for id := range want {
+		if b.loading[id] != nil {
+			continue // another batch is reading it
+		}
+		cs = append(cs, b.contracts[id])
+		b.loading[id] = done
+	}
+	b.mu.Unlock()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
+	views, err := b.s.buildViews(ctx, cs, true)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range cs {
+		delete(b.loading, c.ID)
+	}
+	close(done)
+	if err != nil {
+		return nil, err
+	}
+	for id, v := range views {
+		b.views[id] = v
+		for _, l := range v.Lines {
+			b.byLine[l.ContractServiceID] = id
+			if l.ServiceName != "" {
+				b.services[l.ServiceID] = l.ServiceName
+			}
+			if b.forApply && !b.freshSeen[l.ContractServiceID] {
+				b.unconsumed[l.ContractServiceID] = true
+			}
+		}
+	}
+	return nil, nil
+}
+
+// miss returns a contract that is not in the list (another type, or created
+// since), read by id and remembered for the run; nil when Autotask has none.
+func (b *billingSnapshot) miss(ctx context.Context, id int64) (*ContractView, error) {
+	b.mu.Lock()
+	v, known := b.missed[id]
+	b.mu.Unlock()
+	if known {
+		return v, nil
+	}
+	v, _, err := b.misses.get(ctx, id)
+	return v, err
+}
+
+func (b *billingSnapshot) loadMisses(ctx context.Context, ids []int64) (map[int64]*ContractView, error) {
+	views, err := b.s.loadContractsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, id := range ids {
+		b.missed[id] = views[id]
+	}
+	return views, nil
+}
+
+// loadLineOwners finds the contracts of contract services by id.
+func (b *billingSnapshot) loadLineOwners(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	at, err := b.s.Autotask()
+	if err != nil {
+		return nil, err
+	}
+	lines, err := autotask.Query[autotask.ContractService](ctx, at, autotask.EntityContractServices, autotask.QuerySpec{
+		Filter:        []autotask.Filter{autotask.In("id", ids...)},
+		IncludeFields: []string{"id", "contractID", "serviceID"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading Autotask contract services %s: %w", contractIDList(ids), err)
+	}
+	out := make(map[int64]int64, len(lines))
+	for _, l := range lines {
+		out[l.ID] = l.ContractID
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, id := range ids {
+		b.owners[id] = out[id]
+	}
+	return out, nil
+}
+
+// consume returns the units the apply snapshot read for a line, once: the
+// read before a push. Later fresh reads of the line go to Autotask, and a
+// batch that merges afterwards never makes the line answerable again.
+func (b *billingSnapshot) consume(contractServiceID int64) (int, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// A line read fresh once may have been pushed since: units a batch read
+	// before that push must never answer for it.
+	b.freshSeen[contractServiceID] = true
+	if !b.forApply || !b.unconsumed[contractServiceID] {
+		return 0, false
+	}
+	delete(b.unconsumed, contractServiceID)
+	v := b.views[b.byLine[contractServiceID]]
+	l, ok := v.Line(contractServiceID)
+	return l.UnitsToday, ok
 }
 
 // Contract returns a contract by id with its lines and today's units, or
@@ -150,31 +417,51 @@ func (s *Service) Contract(ctx context.Context, id int64) (*ContractView, error)
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := snap.views[id]; ok {
-		return v, nil
+	if _, ok := snap.contracts[id]; ok {
+		vs, err := snap.detailed(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return vs[0], nil
 	}
 	if id <= 0 {
 		return nil, nil
 	}
-	misses, err := cached(ctx, s, billingMissesKey, func(context.Context) (*missBatcher, error) {
-		return &missBatcher{entries: map[int64]*missEntry{}}, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return misses.get(ctx, id, s.loadContractsByID)
+	return snap.miss(ctx, id)
 }
 
 // RefreshBillingForApply makes the billing snapshot current for apply-time
-// checks: the first call of a run reloads it from Autotask and every later
-// call shares that reload (InvalidateBilling starts over).
+// checks: the first call of a run starts a new snapshot, unless the run's
+// snapshot was read less than applyReuseWindow ago (by the re-plan Terraform
+// makes right before applying), and every later call shares that decision
+// (InvalidateBilling starts over). The snapshot's units also answer the
+// first UnitsToday(fresh) of each line, the read before a push.
 func (s *Service) RefreshBillingForApply(ctx context.Context) error {
 	_, err := cached(ctx, s, billingApplyKey, func(ctx context.Context) (struct{}, error) {
-		s.Invalidate(billingSnapshotKey, billingMissesKey)
-		_, err := s.billingSnapshot(ctx)
+		if snap, ok := peek[*billingSnapshot](s, billingSnapshotKey); ok && s.now().Sub(snap.loadedAt) < applyReuseWindow {
+			snap.markForApply()
+			return struct{}{}, nil
+		}
+		s.Invalidate(billingSnapshotKey)
+		_, err := cached(ctx, s, billingSnapshotKey, func(ctx context.Context) (*billingSnapshot, error) {
+			return s.loadSnapshot(ctx, true)
+		})
 		return struct{}{}, err
 	})
 	return err
+}
+
+// markForApply makes a young snapshot the apply's: the units it has read,
+// and those it reads from now on, answer one fresh read per line.
+func (b *billingSnapshot) markForApply() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.forApply = true
+	for id := range b.byLine {
+		if !b.freshSeen[id] {
+			b.unconsumed[id] = true
+		}
+	}
 }
 
 // InvalidateBilling drops the billing snapshot (contracts, lines, units,
@@ -206,9 +493,11 @@ func (s *Service) ContractsForCompany(ctx context.Context, companyID int64, type
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range snap.byCompany[companyID] {
-			out = append(out, snap.views[id])
+		vs, err := snap.detailed(ctx, snap.byCompany[companyID]...)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, vs...)
 	}
 	if len(others) > 0 {
 		sort.Ints(others)
@@ -250,28 +539,26 @@ func (s *Service) ContractsForCompany(ctx context.Context, companyID int64, type
 
 // ContractLineByID finds a contract service (a line) by id and returns its
 // contract and the line; (nil, nil, nil) when Autotask has no such line.
+// Callers that know the line's contract should ask Contract first: this
+// lookup costs a (batched) query when the line is not read yet.
 func (s *Service) ContractLineByID(ctx context.Context, contractServiceID int64) (*ContractView, *ContractLine, error) {
 	snap, err := s.billingSnapshot(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	snap.mu.Lock()
 	contractID, ok := snap.byLine[contractServiceID]
 	if !ok {
-		at, err := s.Autotask()
-		if err != nil {
+		contractID, ok = snap.owners[contractServiceID]
+	}
+	snap.mu.Unlock()
+	if !ok {
+		if contractID, _, err = snap.lineOwner.get(ctx, contractServiceID); err != nil {
 			return nil, nil, err
 		}
-		lines, err := autotask.Query[autotask.ContractService](ctx, at, autotask.EntityContractServices, autotask.QuerySpec{
-			Filter:        []autotask.Filter{autotask.Eq("id", contractServiceID)},
-			IncludeFields: []string{"id", "contractID", "serviceID"},
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading Autotask contract service %d: %w", contractServiceID, err)
-		}
-		if len(lines) == 0 {
-			return nil, nil, nil
-		}
-		contractID = lines[0].ContractID
+	}
+	if contractID == 0 {
+		return nil, nil, nil
 	}
 	v, err := s.Contract(ctx, contractID)
 	if err != nil || v == nil {
@@ -291,7 +578,10 @@ func (s *Service) ServiceName(ctx context.Context, serviceID int64) (string, err
 	if err != nil {
 		return "", err
 	}
-	if n, ok := snap.services[serviceID]; ok {
+	snap.mu.Lock()
+	n, ok := snap.services[serviceID]
+	snap.mu.Unlock()
+	if ok {
 		return n, nil
 	}
 	if serviceID <= 0 {
@@ -317,32 +607,56 @@ func (s *Service) ServiceName(ctx context.Context, serviceID int64) (string, err
 }
 
 // UnitsToday returns the units in effect today on a contract service. With
-// fresh false the run's snapshot answers when it knows the line; with fresh
-// true (apply time) one query asks Autotask now.
+// fresh false the run's snapshot answers (0 for a line Autotask does not
+// have). With
+// fresh true (apply time) the answer is read after the call began: the first
+// fresh read of a line after RefreshBillingForApply comes from the units that
+// refresh read during this apply, every other one from a ContractServiceUnits
+// query that concurrent fresh reads share (`contractServiceID in (...)`).
 func (s *Service) UnitsToday(ctx context.Context, contractServiceID int64, fresh bool) (int, error) {
 	if !fresh {
-		snap, err := s.billingSnapshot(ctx)
-		if err != nil {
-			return 0, err
+		_, l, err := s.ContractLineByID(ctx, contractServiceID)
+		if err != nil || l == nil {
+			return 0, err // no such line: nothing is in effect
 		}
-		if cid, ok := snap.byLine[contractServiceID]; ok {
-			if l, ok := snap.views[cid].Line(contractServiceID); ok {
-				return l.UnitsToday, nil
-			}
+		return l.UnitsToday, nil
+	}
+	if snap, ok := peek[*billingSnapshot](s, billingSnapshotKey); ok {
+		if n, ok := snap.consume(contractServiceID); ok {
+			return n, nil
 		}
 	}
-	at, err := s.Autotask()
+	b, err := cached(ctx, s, billingFreshKey, func(context.Context) (*batcher[int64, int], error) {
+		return newBatcher(batchWindow, false, s.readUnitsToday), nil
+	})
 	if err != nil {
 		return 0, err
 	}
+	n, _, err := b.get(ctx, contractServiceID)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// readUnitsToday reads the units in effect today on contract services (one
+// query per 500 ids); a line with no row covering today holds 0 units.
+func (s *Service) readUnitsToday(ctx context.Context, ids []int64) (map[int64]int, error) {
+	at, err := s.Autotask()
+	if err != nil {
+		return nil, err
+	}
 	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
-		Filter:        append([]autotask.Filter{autotask.Eq("contractServiceID", contractServiceID)}, s.todayFilters()...),
+		Filter:        append([]autotask.Filter{autotask.In("contractServiceID", ids...)}, s.todayFilters()...),
 		IncludeFields: unitFields,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("reading the units of Autotask contract service %d: %w", contractServiceID, err)
+		if len(ids) == 1 {
+			return nil, fmt.Errorf("reading the units of Autotask contract service %d: %w", ids[0], err)
+		}
+		return nil, fmt.Errorf("reading the units of Autotask contract services %s: %w", contractIDList(ids), err)
 	}
-	return unitsInEffect(rows)[contractServiceID], nil
+	return unitsInEffect(rows), nil
 }
 
 // unitFields are the ContractServiceUnits fields the billing code reads.
@@ -371,46 +685,6 @@ func unitsInEffect(rows []autotask.ContractServiceUnit) map[int64]int {
 		out[id] = int(r.Units)
 	}
 	return out
-}
-
-// billingSnapshot returns the run's snapshot, loading it on first need.
-func (s *Service) billingSnapshot(ctx context.Context) (*billingSnapshot, error) {
-	at, err := s.Autotask()
-	if err != nil {
-		return nil, err
-	}
-	return cached(ctx, s, billingSnapshotKey, func(ctx context.Context) (*billingSnapshot, error) {
-		cs, err := autotask.Query[autotask.Contract](ctx, at, autotask.EntityContracts, autotask.QuerySpec{
-			Filter:        []autotask.Filter{autotask.Eq("contractType", ContractTypeRecurringService)},
-			IncludeFields: contractFields,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("reading Autotask Recurring Service contracts: %w", err)
-		}
-		views, err := s.buildViews(ctx, cs, false)
-		if err != nil {
-			return nil, err
-		}
-		snap := &billingSnapshot{
-			views:     views,
-			byLine:    map[int64]int64{},
-			byCompany: map[int64][]int64{},
-			services:  map[int64]string{},
-		}
-		for id, v := range views {
-			snap.byCompany[v.Contract.CompanyID] = append(snap.byCompany[v.Contract.CompanyID], id)
-			for _, l := range v.Lines {
-				snap.byLine[l.ContractServiceID] = id
-				if l.ServiceName != "" {
-					snap.services[l.ServiceID] = l.ServiceName
-				}
-			}
-		}
-		for _, ids := range snap.byCompany {
-			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		}
-		return snap, nil
-	})
 }
 
 // loadContractsByID reads contracts by id (one `id in` query) with their
@@ -578,61 +852,4 @@ func contractIDList(ids []int64) string {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// missBatcher gathers contract ids missing from the snapshot and reads them
-// with one `id in` query per batch window. Results (found or not) are kept for
-// the run; a failed read is forgotten so the next caller retries.
-type missBatcher struct {
-	mu      sync.Mutex
-	entries map[int64]*missEntry
-	pending []int64
-}
-
-type missEntry struct {
-	done chan struct{}
-	view *ContractView
-	err  error
-}
-
-// get returns the contract for id, joining (or starting) the current batch.
-func (b *missBatcher) get(ctx context.Context, id int64, load func(context.Context, []int64) (map[int64]*ContractView, error)) (*ContractView, error) {
-	b.mu.Lock()
-	e, ok := b.entries[id]
-	if !ok {
-		e = &missEntry{done: make(chan struct{})}
-		b.entries[id] = e
-		b.pending = append(b.pending, id)
-		if len(b.pending) == 1 {
-			// The batch outlives any one caller's cancellation: its result
-			// belongs to every waiter.
-			loadCtx := context.WithoutCancel(ctx)
-			time.AfterFunc(missBatchWindow, func() { b.flush(loadCtx, load) })
-		}
-	}
-	b.mu.Unlock()
-	select {
-	case <-e.done:
-		return e.view, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (b *missBatcher) flush(ctx context.Context, load func(context.Context, []int64) (map[int64]*ContractView, error)) {
-	b.mu.Lock()
-	ids := b.pending
-	b.pending = nil
-	b.mu.Unlock()
-	views, err := load(ctx, ids)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, id := range ids {
-		e := b.entries[id]
-		e.view, e.err = views[id], err
-		if err != nil {
-			delete(b.entries, id)
-		}
-		close(e.done)
-	}
 }

@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -237,6 +239,8 @@ func TestSnapshotIsOneLoadForManyCallers(t *testing.T) {
 func TestUnitsTodayFreshAndInvalidation(t *testing.T) {
 	t.Parallel()
 	e := newBillingEnv(t, 0)
+	clock := newTestClock(e.Now())
+	e.svc.now = clock.Now
 	b := e.NewBillingTarget(t, 5)
 	ctx := context.Background()
 	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, false); err != nil || n != 5 {
@@ -251,7 +255,9 @@ func TestUnitsTodayFreshAndInvalidation(t *testing.T) {
 		t.Fatalf("fresh units = %d, %v; want 9", n, err)
 	}
 
-	// The first apply-time refresh reloads; later ones share it.
+	// The first apply-time refresh reloads a snapshot older than
+	// applyReuseWindow; later ones share it.
+	clock.Advance(applyReuseWindow + time.Second)
 	seq := e.lastSeq(t)
 	for i := 0; i < 3; i++ {
 		if err := e.svc.RefreshBillingForApply(ctx); err != nil {
@@ -311,10 +317,114 @@ func TestContractsForCompany(t *testing.T) {
 func TestBillingReadsNeedAutotask(t *testing.T) {
 	t.Parallel()
 	s := New(nil, nil, nil)
-	if _, err := s.Contract(context.Background(), 1); err != ErrAutotaskNotConfigured {
+	if _, err := s.Contract(context.Background(), 1); !errors.Is(err, ErrAutotaskNotConfigured) {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := s.PushUnits(context.Background(), PushRequest{ContractServiceID: 1, Target: 1}); err != ErrAutotaskNotConfigured {
+	if _, err := s.PushUnits(context.Background(), PushRequest{ContractServiceID: 1, Target: 1}); !errors.Is(err, ErrAutotaskNotConfigured) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// testClock is a settable clock for a Service.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock(t time.Time) *testClock { return &testClock{now: t} }
+
+// Now returns the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestDetailReadsCoverAskedAndHintedContracts(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	t1, t2, t3 := e.NewBillingTarget(t, 1), e.NewBillingTarget(t, 2), e.NewBillingTarget(t, 3)
+	ctx := context.Background()
+	if _, err := e.svc.Company(ctx, t2.CompanyID); err != nil { // a tenant mapping's lookup
+		t.Fatal(err)
+	}
+	seq := e.lastSeq(t)
+	if v, err := e.svc.Contract(ctx, t1.ContractID); err != nil || len(v.Lines) != 1 || v.Lines[0].UnitsToday != 1 {
+		t.Fatalf("Contract = %+v, %v", v, err)
+	}
+	lines := e.requestsSince(t, seq, "POST", "/ContractServices/query")
+	if len(lines) != 1 {
+		t.Fatalf("%d service-line queries, want 1", len(lines))
+	}
+	body := lines[0].Body
+	for _, want := range []int64{t1.ContractID, t2.ContractID} {
+		if !strings.Contains(body, strconv.FormatInt(want, 10)) {
+			t.Errorf("the line query %s does not prefetch contract %d", body, want)
+		}
+	}
+	if strings.Contains(body, strconv.FormatInt(t3.ContractID, 10)) {
+		t.Errorf("the first line query %s read contract %d, which nothing asked or hinted", body, t3.ContractID)
+	}
+	// The hinted contract is answered without a request.
+	seq = e.lastSeq(t)
+	if v, err := e.svc.Contract(ctx, t2.ContractID); err != nil || v.Lines[0].UnitsToday != 2 {
+		t.Fatalf("Contract(t2) = %+v, %v", v, err)
+	}
+	if rs := e.requestsSince(t, seq, "", ""); len(rs) != 0 {
+		t.Fatalf("a prefetched contract cost %d requests", len(rs))
+	}
+	// From the maxDetailBatches-th batch on, the rest of the account is read.
+	if v, err := e.svc.Contract(ctx, t3.ContractID); err != nil || v.Lines[0].UnitsToday != 3 {
+		t.Fatalf("Contract(t3) = %+v, %v", v, err)
+	}
+}
+
+func TestApplyRefreshAnswersOneFreshReadPerLine(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	clock := newTestClock(e.Now())
+	e.svc.now = clock.Now
+	b := e.NewBillingTarget(t, 5)
+	ctx := context.Background()
+	if _, err := e.svc.Contract(ctx, b.ContractID); err != nil { // the re-plan right before apply
+		t.Fatal(err)
+	}
+	seq := e.lastSeq(t)
+	if err := e.svc.RefreshBillingForApply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, true); err != nil || n != 5 {
+		t.Fatalf("first fresh read = %d, %v; want 5", n, err)
+	}
+	if rs := e.requestsSince(t, seq, "", ""); len(rs) != 0 {
+		t.Fatalf("a refresh of a snapshot read moments ago, and the read before a push, cost %d requests", len(rs))
+	}
+	// Any later fresh read asks Autotask: it may follow a push.
+	e.Adjust(t, b.ContractID, b.ContractServiceID, 2, e.Today)
+	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, true); err != nil || n != 7 {
+		t.Fatalf("second fresh read = %d, %v; want 7 (what Autotask holds now)", n, err)
+	}
+	// A batch merged after a line was read fresh never answers for it.
+	e.svc.InvalidateBilling()
+	clock.Advance(applyReuseWindow + time.Second)
+	if err := e.svc.RefreshBillingForApply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.UnitsToday(ctx, b.ContractServiceID, true); err != nil { // before the contract is read
+		t.Fatal(err)
+	}
+	e.Adjust(t, b.ContractID, b.ContractServiceID, 1, e.Today)
+	if _, err := e.svc.Contract(ctx, b.ContractID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.UnitsToday(ctx, b.ContractServiceID, true); err != nil || n != 8 {
+		t.Fatalf("fresh read after a merge = %d, %v; want 8 from Autotask", n, err)
 	}
 }

@@ -18,6 +18,17 @@ const maxPushAttempts = 3
 // failures itself; these cover a read that still fails).
 var readBackWaits = []time.Duration{0, 250 * time.Millisecond, time.Second}
 
+// reconcileTimeout bounds the read-back made after the caller's context
+// ended (Ctrl-C during apply) while a post was in flight: the units are read
+// with a separate context so that the result, and what state records, says
+// whether the interrupted adjustment landed.
+const reconcileTimeout = 30 * time.Second
+
+// ErrPushInterrupted matches (errors.Is) a PushUnits that stopped because its
+// context ended. The result then tells what Autotask holds: nothing more is
+// posted after an interruption.
+var ErrPushInterrupted = errors.New("the unit push was interrupted")
+
 // PushRequest asks for a contract service to hold Target units from today.
 type PushRequest struct {
 	ContractID        int64
@@ -53,7 +64,9 @@ type PushResult struct {
 // PushUnits makes a contract service hold req.Target units in effect today,
 // exactly once: it reads the units in effect now, posts one
 // ContractServiceAdjustment of the difference (none when there is no
-// difference), and reads the units back.
+// difference). The units before come from the apply-time snapshot (one bulk
+// read for the whole apply); Autotask's confirmation of the create is the
+// proof of the new count.
 //
 // A post whose outcome is unknown (timeout, reset, 5xx without Autotask's
 // text, or an answer lost after the commit) is never re-posted blindly: the
@@ -63,6 +76,11 @@ type PushResult struct {
 // the reference does not state: INFERRED (ref §8, §13). An Autotask refusal (a business-rule 500 such
 // as a contract that has not started) is returned with Autotask's text and
 // not retried.
+//
+// When ctx ends (Terraform cancels it on Ctrl-C) while a post is in flight,
+// the post's outcome is reconciled with a separate, short-lived context
+// before returning, so the result says what Autotask holds; nothing more is
+// posted after an interruption, and the error matches ErrPushInterrupted.
 func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, error) {
 	var res PushResult
 	at, err := s.Autotask()
@@ -80,12 +98,20 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 
 	before, err := s.UnitsToday(ctx, req.ContractServiceID, true)
 	if err != nil {
+		if ctx.Err() != nil {
+			return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
+		}
 		return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
 	}
 	res.Before, res.After = before, before
 	current := before
 	var lastUnknown error
 	for attempt := 1; current != req.Target; attempt++ {
+		if ctx.Err() != nil {
+			// Never start a post after an interruption.
+			return res, interrupted(ctx, fmt.Sprintf("while pushing units to %s: Autotask holds %d units in effect "+
+				"today (%d before this run, target %d)", what, current, before, req.Target))
+		}
 		if attempt > maxPushAttempts {
 			return res, fmt.Errorf("gave up pushing units to %s after %d adjustments whose outcome Autotask did not confirm "+
 				"(last: %v). Autotask now reports %d units in effect today (%d before this run, target %d). Check the "+
@@ -103,9 +129,16 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 		})
 		if err == nil {
 			res.AdjustmentID, res.Pushed = id, true
+			res.After = req.Target
 			break
 		}
 		if !errors.Is(err, autotask.ErrOutcomeUnknown) {
+			if ctx.Err() != nil {
+				// Cancelled before the post left (waiting for a slot or to
+				// retry a rejection): Autotask did not process it.
+				return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent: Autotask "+
+					"holds %d units in effect today (%d before this run, target %d)", delta, what, current, before, req.Target))
+			}
 			if res.Pushed {
 				return res, fmt.Errorf("pushing the remaining %+d units to %s failed after an earlier adjustment landed "+
 					"(%d units before, %d now, target %d): %w", delta, what, before, current, req.Target, err)
@@ -114,7 +147,12 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 				"%d): %w", delta, what, current, req.Target, err)
 		}
 		lastUnknown = err
-		now, rerr := s.readBack(ctx, req.ContractServiceID, sleep)
+		// The answer was lost. Read what Autotask holds now, with a separate
+		// context when the caller's has ended (Ctrl-C): the outcome must be
+		// known before returning, so state records what was pushed.
+		rctx, cancel := reconcileContext(ctx)
+		now, rerr := s.readBack(rctx, req.ContractServiceID, sleep)
+		cancel()
 		if rerr != nil {
 			return res, fmt.Errorf("the adjustment of %+d units to %s may or may not have been applied (%v), and reading "+
 				"the units back failed (%v). Before this run it had %d units, the target is %d. Check the contract in "+
@@ -125,20 +163,41 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 			res.Pushed = true
 		}
 		current, res.After = now, now
+		if ctx.Err() != nil {
+			res.Delta = res.After - res.Before
+			landed := "did not land"
+			if now != before {
+				landed = "landed"
+			}
+			return res, interrupted(ctx, fmt.Sprintf("while the adjustment of %+d units to %s was in flight; it was "+
+				"reconciled: it %s, and Autotask holds %d units in effect today (%d before this run, target %d). Run "+
+				"apply again to push what is still missing", delta, what, landed, now, before, req.Target))
+		}
 	}
 
-	after, err := s.UnitsToday(ctx, req.ContractServiceID, true)
-	if err != nil {
-		res.After = current
-		res.Delta = res.After - res.Before
-		return res, fmt.Errorf("units were pushed to %s (target %d) but reading them back failed: %w", what, req.Target, err)
-	}
-	res.After, res.Delta, res.At = after, after-before, s.Now()
-	if after != req.Target {
-		return res, fmt.Errorf("after pushing, Autotask reports %d units in effect today on %s, not the target %d: "+
-			"something else changed the units at the same time. Run apply again to push the difference", after, what, req.Target)
-	}
+	// A create Autotask confirmed (HTTP 200 with the adjustment's itemId) is
+	// a committed adjustment, so the units are before + delta without another
+	// query: a per-mapping read-back would double the requests of a billing
+	// run (2,000 instead of 1,000 for 1,000 changed mappings) against a
+	// database-wide budget of 10,000 an hour. Reads happen where the outcome
+	// is unknown (above), and every refresh reads the units again, so a
+	// concurrent hand edit shows as drift in the next plan.
+	res.Delta, res.At = res.After-res.Before, s.Now()
 	return res, nil
+}
+
+// reconcileContext returns ctx while it is alive, or, once it has ended, a
+// context detached from it that allows reconcileTimeout for the read-back.
+func reconcileContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+}
+
+// interrupted builds the error for a push stopped by its context.
+func interrupted(ctx context.Context, detail string) error {
+	return fmt.Errorf("%w (%w) %s", ErrPushInterrupted, ctx.Err(), detail)
 }
 
 // readBack reads the units in effect today, retrying a failed read a few
@@ -150,11 +209,31 @@ func (s *Service) readBack(ctx context.Context, contractServiceID int64, sleep f
 			return 0, serr
 		}
 		var n int
-		if n, err = s.UnitsToday(ctx, contractServiceID, true); err == nil {
+		if n, err = s.unitsAfterWrite(ctx, contractServiceID); err == nil {
 			return n, nil
 		}
 	}
 	return 0, err
+}
+
+// unitsAfterWrite asks Autotask for the units in effect today on one
+// contract service with a query of its own. Reads after a post never go
+// through the run's caches or shared batches: a snapshot or batch whose query
+// was sent before the post landed would report the units from before it, and
+// the push would then post the difference a second time.
+func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64) (int, error) {
+	at, err := s.Autotask()
+	if err != nil {
+		return 0, err
+	}
+	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
+		Filter:        append([]autotask.Filter{autotask.Eq("contractServiceID", contractServiceID)}, s.todayFilters()...),
+		IncludeFields: unitFields,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reading the units of Autotask contract service %d: %w", contractServiceID, err)
+	}
+	return unitsInEffect(rows)[contractServiceID], nil
 }
 
 // pushWait waits d or until ctx ends.

@@ -3,6 +3,8 @@ package integration
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,21 @@ import (
 
 func pushReq(b acctest.BillingTarget, target int) PushRequest {
 	return PushRequest{ContractID: b.ContractID, ContractServiceID: b.ContractServiceID, ServiceID: b.ServiceID, Target: target}
+}
+
+// settledAdjustmentPosts counts adjustment posts after seq, waiting briefly
+// for the count to reach want: the sandbox logs a dropped request only after
+// it has reset the connection, so the client can be faster than the log.
+func settledAdjustmentPosts(t *testing.T, e *billingEnv, seq int64, want int) int {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n := e.adjustmentPosts(t, seq)
+		if n >= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func TestPushUnitsPostsTheDifferenceOnce(t *testing.T) {
@@ -78,7 +95,7 @@ func TestPushUnitsLostResponseThatLandedIsNotRepeated(t *testing.T) {
 	if got := e.UnitsToday(t, b.ContractServiceID); got != 9 {
 		t.Fatalf("Autotask holds %d units, want 9 (not doubled)", got)
 	}
-	if n := e.adjustmentPosts(t, seq); n != 1 {
+	if n := settledAdjustmentPosts(t, e, seq, 1); n != 1 {
 		t.Fatalf("%d adjustments posted, want exactly 1 (the lost answer must not cause a second post)", n)
 	}
 	if res.After != 9 || res.Delta != 4 || !res.Pushed || res.AdjustmentID != 0 {
@@ -100,7 +117,7 @@ func TestPushUnitsLostRequestThatDidNotLandIsSentOnceMore(t *testing.T) {
 	if got := e.UnitsToday(t, b.ContractServiceID); got != 2 {
 		t.Fatalf("Autotask holds %d units, want 2", got)
 	}
-	if n := e.adjustmentPosts(t, seq); n != 2 {
+	if n := settledAdjustmentPosts(t, e, seq, 2); n != 2 {
 		t.Fatalf("%d adjustment posts, want 2 (the dropped one and exactly one more)", n)
 	}
 	if res.Before != 5 || res.After != 2 || res.Delta != -3 || res.AdjustmentID == 0 {
@@ -149,7 +166,7 @@ func TestPushUnitsGivesUpAfterBoundedAttempts(t *testing.T) {
 			t.Fatalf("error %q lacks %q", err, want)
 		}
 	}
-	if n := e.adjustmentPosts(t, seq); n != maxPushAttempts {
+	if n := settledAdjustmentPosts(t, e, seq, maxPushAttempts); n != maxPushAttempts {
 		t.Fatalf("%d adjustment posts, want %d", n, maxPushAttempts)
 	}
 	if res.Pushed || e.UnitsToday(t, b.ContractServiceID) != 5 {
@@ -193,5 +210,122 @@ func TestPushUnitsUnreadableAfterLostPostReportsWhatIsKnown(t *testing.T) {
 	res, err := e.svc.PushUnits(context.Background(), pushReq(b, 7))
 	if err != nil || res.Delta != 0 || e.adjustmentPosts(t, seq) != 0 {
 		t.Fatalf("rerun after the uncertain push: %+v, %v", res, err)
+	}
+}
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// newInterruptibleEnv is a billing environment whose Autotask client sends
+// adjustment posts through onAdjust (other requests go straight through).
+func newInterruptibleEnv(t *testing.T, onAdjust func(base http.RoundTripper, r *http.Request) (*http.Response, error)) *billingEnv {
+	t.Helper()
+	e := newBillingEnv(t, 0)
+	base := http.DefaultTransport
+	at, err := autotask.New(autotask.Config{
+		Username: e.Sandbox.Username, Secret: e.Sandbox.Secret, IntegrationCode: e.Sandbox.IntegrationCode,
+		ZoneLookupURL: e.Sandbox.ZoneLookupURL, RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPost && strings.HasSuffix(strings.ToLower(r.URL.Path), "/contractserviceadjustments") {
+				return onAdjust(base, r)
+			}
+			return base.RoundTrip(r)
+		})},
+	})
+	if err != nil {
+		t.Fatalf("autotask client: %v", err)
+	}
+	e.svc = New(at, nil, e.Now)
+	return e
+}
+
+// TestPushUnitsInterruptedAfterCommitIsReconciled is Ctrl-C during apply
+// while an adjustment is in flight: Autotask commits it, the provider's
+// context is cancelled before the answer arrives. The push must read the
+// units back with a separate context, report that the adjustment landed (so
+// state records it), and post nothing more.
+func TestPushUnitsInterruptedAfterCommitIsReconciled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := newInterruptibleEnv(t, func(base http.RoundTripper, r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r) // Autotask applies the adjustment...
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+		}
+		cancel() // ...and the user presses Ctrl-C before the answer is read.
+		return nil, context.Canceled
+	})
+	b := e.NewBillingTarget(t, 5)
+	seq := e.lastSeq(t)
+
+	res, err := e.svc.PushUnits(ctx, pushReq(b, 9))
+	if !errors.Is(err, ErrPushInterrupted) {
+		t.Fatalf("err = %v, want ErrPushInterrupted", err)
+	}
+	for _, want := range []string{"it landed", "holds 9 units", "5 before this run, target 9"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %q lacks %q", err, want)
+		}
+	}
+	if !res.Pushed || res.Before != 5 || res.After != 9 || res.Delta != 4 {
+		t.Fatalf("result = %+v, want pushed, 5 -> 9 (state must record the landed adjustment)", res)
+	}
+	if n := settledAdjustmentPosts(t, e, seq, 1); n != 1 {
+		t.Fatalf("%d adjustment posts, want exactly 1", n)
+	}
+	if got := e.UnitsToday(t, b.ContractServiceID); got != 9 {
+		t.Fatalf("Autotask holds %d units, want 9", got)
+	}
+}
+
+// TestPushUnitsInterruptedBeforeCommitPostsNothingMore: the post is
+// cancelled before Autotask processed it. The read-back shows nothing
+// landed; the push stops (no second post) and reports nothing pushed.
+func TestPushUnitsInterruptedBeforeCommitPostsNothingMore(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var posts int
+	e := newInterruptibleEnv(t, func(_ http.RoundTripper, r *http.Request) (*http.Response, error) {
+		posts++
+		cancel()
+		return nil, context.Canceled
+	})
+	b := e.NewBillingTarget(t, 5)
+
+	res, err := e.svc.PushUnits(ctx, pushReq(b, 9))
+	if !errors.Is(err, ErrPushInterrupted) || !strings.Contains(err.Error(), "did not land") {
+		t.Fatalf("err = %v, want an interruption saying the adjustment did not land", err)
+	}
+	if res.Pushed || res.After != 5 {
+		t.Fatalf("result = %+v, want nothing pushed, 5 units", res)
+	}
+	if posts != 1 {
+		t.Fatalf("%d adjustment posts attempted, want 1 (nothing is posted after an interruption)", posts)
+	}
+	if got := e.UnitsToday(t, b.ContractServiceID); got != 5 {
+		t.Fatalf("Autotask holds %d units, want 5", got)
+	}
+}
+
+// TestPushUnitsAlreadyCancelledSendsNoWrite: a push whose context has
+// already ended posts nothing.
+func TestPushUnitsAlreadyCancelledSendsNoWrite(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	b := e.NewBillingTarget(t, 5)
+	seq := e.lastSeq(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := e.svc.PushUnits(ctx, pushReq(b, 9))
+	if !errors.Is(err, ErrPushInterrupted) || res.Pushed {
+		t.Fatalf("push with a cancelled context: %+v, %v", res, err)
+	}
+	if n := e.adjustmentPosts(t, seq); n != 0 {
+		t.Fatalf("%d adjustment posts after cancellation, want 0", n)
 	}
 }

@@ -36,6 +36,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	memos map[string]any
+	// hints are the companies looked up in this run: the billing reads
+	// prefetch their contracts (see contracts.go).
+	hints map[int64]bool
 }
 
 // New returns a Service. Either client may be nil when not configured; the
@@ -45,7 +48,7 @@ func New(at *autotask.Client, pt *petra.Client, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{at: at, pt: pt, now: now, memos: map[string]any{}}
+	return &Service{at: at, pt: pt, now: now, memos: map[string]any{}, hints: map[int64]bool{}}
 }
 
 // WithUsername records the Autotask API username the provider is configured
@@ -107,6 +110,44 @@ func cached[T any](ctx context.Context, s *Service, key string, load func(contex
 	}
 	s.mu.Unlock()
 	return m.get(ctx, load)
+}
+
+// peek returns the run-wide value stored under key if it is loaded, without
+// loading it.
+func peek[T any](s *Service, key string) (T, bool) {
+	s.mu.Lock()
+	m, ok := s.memos[key].(*memo[T])
+	s.mu.Unlock()
+	var zero T
+	if !ok {
+		return zero, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.done {
+		return zero, false
+	}
+	return m.value, true
+}
+
+// hintCompany records that a company was looked up (a tenant mapping's
+// company): its billing mapping usually follows, so the billing reads
+// prefetch the company's contracts.
+func (s *Service) hintCompany(id int64) {
+	s.mu.Lock()
+	s.hints[id] = true
+	s.mu.Unlock()
+}
+
+// companyHints lists the companies looked up so far in this run.
+func (s *Service) companyHints() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]int64, 0, len(s.hints))
+	for id := range s.hints {
+		out = append(out, id)
+	}
+	return out
 }
 
 // Invalidate drops every cached value whose key starts with one of prefixes,

@@ -38,9 +38,13 @@ func (c *Client) BaseURL() string { return c.s.base.String() }
 // Identical concurrent calls share one request.
 func (c *Client) get(ctx context.Context, route string, query url.Values) ([]byte, error) {
 	key := route + "?" + query.Encode()
-	return c.flights.do(ctx, key, func(fctx context.Context) ([]byte, error) {
+	body, err := c.flights.do(ctx, key, func(fctx context.Context) ([]byte, error) {
 		return c.fetch(fctx, route, query)
 	})
+	if err != nil && ctx.Err() != nil && err == ctx.Err() { //nolint:errorlint // only the bare context error is wrapped
+		return nil, fmt.Errorf("request to Petra API GET %s was cancelled: %w", route, err)
+	}
+	return body, err
 }
 
 // attempt is the outcome of one HTTP exchange.

@@ -41,7 +41,10 @@ type Config struct {
 	// UserAgent is sent on every request, default DefaultUserAgent.
 	UserAgent string
 	// HTTPClient performs the requests; default is a dedicated client with
-	// a clone of http.DefaultTransport.
+	// a clone of http.DefaultTransport. The client is copied: its redirect
+	// policy and Timeout are replaced (redirects are never followed, each
+	// attempt is bounded by RequestTimeout), and a transport that skips TLS
+	// verification is refused.
 	HTTPClient *http.Client
 	// Logger receives diagnostics; default discards them.
 	Logger Logger
@@ -107,7 +110,20 @@ func (cfg Config) resolve() (*settings, error) {
 		if t, ok := http.DefaultTransport.(*http.Transport); ok {
 			s.httpClient.Transport = t.Clone()
 		}
+	} else {
+		hc := *s.httpClient // never change the caller's client
+		s.httpClient = &hc
 	}
+	if t, ok := s.httpClient.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
+		return nil, errors.New("petra: the HTTP client disables TLS certificate verification (InsecureSkipVerify); " +
+			"the Petra client never sends the API key without verifying the server, so remove that setting")
+	}
+	// Never follow redirects: the Authorization header would go with them. A
+	// 3xx surfaces as an *APIError naming the status.
+	s.httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// Each attempt has its own deadline (RequestTimeout); an overall client
+	// timeout would cut waits between retries short.
+	s.httpClient.Timeout = 0
 	if s.logger == nil {
 		s.logger = nopLogger{}
 	}

@@ -138,14 +138,9 @@ func decodeBillableUsers(body []byte) (*BillableUsers, error) {
 		b.ProjectedBillableUnitsThisMonth = &v
 	}
 	for _, u := range w.Users {
-		b.Users = append(b.Users, BillableUser{
-			ID:                    u.ID,
-			DisplayName:           u.DisplayName,
-			UserPrincipalName:     u.UserPrincipalName,
-			Mail:                  u.Mail,
-			AccountEnabled:        u.AccountEnabled,
-			AssignedLicenseSkuIDs: u.AssignedLicenseSkuIDs,
-		})
+		// The wire and public types have the same fields, so the compiler
+		// flags any drift between them here.
+		b.Users = append(b.Users, BillableUser(u))
 	}
 	return b, nil
 }
@@ -279,7 +274,7 @@ func numberText(b []byte) (string, error) {
 		}
 		return strings.TrimSpace(s), nil
 	}
-	if len(b) == 0 || !(b[0] == '-' || (b[0] >= '0' && b[0] <= '9')) {
+	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
 		return "", fmt.Errorf("expected a number, got %s", preview(b))
 	}
 	return string(b), nil

@@ -310,6 +310,12 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	t.fill(&plan)
+	if len(t.problems) > 0 && state != nil && r.data.billingCheckFailure == BillingCheckWarn {
+		// Plan an update even when the units did not change, so that apply
+		// visits this mapping and fails it with the check's message: the
+		// run's error list then names every tenant that was not synced.
+		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -423,7 +429,7 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		}
 		csID = id
 	}
-	view, line, err := svc.ContractLineByID(ctx, csID)
+	view, line, err := readBillingLine(ctx, svc, state.ContractID, csID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, nil, "Cannot read the billing mapping's contract from Autotask", err)
 		return
@@ -460,6 +466,22 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		state.LastPushAt = types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readBillingLine finds a mapping's contract line. The contract id in state
+// (absent after an import) lets the run's batched contract reads answer; a
+// line that moved, or an imported mapping, is looked up by its own id.
+func readBillingLine(ctx context.Context, svc *integration.Service, contractID types.Int64, csID int64) (*integration.ContractView, *integration.ContractLine, error) {
+	if !contractID.IsNull() && !contractID.IsUnknown() && contractID.ValueInt64() > 0 {
+		view, err := svc.Contract(ctx, contractID.ValueInt64())
+		if err != nil {
+			return nil, nil, err
+		}
+		if l, ok := view.Line(csID); ok {
+			return view, &l, nil
+		}
+	}
+	return svc.ContractLineByID(ctx, csID)
 }
 
 // Delete stops syncing. The contract and its units stay as they are in

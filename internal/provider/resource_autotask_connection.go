@@ -173,7 +173,15 @@ func (r *connectionResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true,
+				CreateDescription: "How long creating the connection (zone discovery, authentication and every " +
+					"permission check) may take, as a duration such as `\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
+				ReadDescription: "How long a refresh, which re-runs the verification, may take, as a duration such as " +
+					"`\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
+				UpdateDescription: "How long re-verifying after a change of `features` may take, as a duration such as " +
+					"`\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
+			}),
 		},
 	}
 }

@@ -88,8 +88,8 @@ func (r *ticketDefaultsResource) Metadata(_ context.Context, req resource.Metada
 }
 
 func (r *ticketDefaultsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	valueForm := " Give the label as Autotask shows it (such as `Monitoring Alerts`; case does not matter) or the " +
-		"numeric id as a string (such as `\"29683482\"`). It must be an active value of the Autotask ticket %s " +
+	valueForm := " Give the label as Autotask shows it (case does not matter) or its numeric id as a string " +
+		"(such as `\"8\"`). It must be an active value of the Autotask ticket %s " +
 		"picklist; the plan fails on this argument otherwise, listing the valid labels " +
 		"(the `petra_autotask_ticket_picklists` data source lists them too)."
 	idDesc := func(what string) string {

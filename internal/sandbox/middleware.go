@@ -113,10 +113,18 @@ func (s *Sandbox) wrapAPI(api string, next http.Handler) http.Handler {
 			Entity:   entity,
 			template: template,
 		}
-		defer func() {
+		logged := false
+		logRecord := func() {
+			if logged {
+				return
+			}
+			logged = true
 			rec.DurationMs = float64(time.Since(start).Microseconds()) / 1000
 			s.log.add(rec)
-		}()
+		}
+		// Normal responses are flushed only after the handler returns, so the
+		// deferred record is in the log before the client sees the answer.
+		defer logRecord()
 
 		if r.Body != nil {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
@@ -163,11 +171,13 @@ func (s *Sandbox) wrapAPI(api string, next http.Handler) http.Handler {
 				rec.Status, rec.Outcome = f.Status, OutcomeFault
 			case FaultDrop:
 				rec.Outcome = OutcomeDropped
+				logRecord() // before the reset: the client must find it in the log
 				abortConnection(w)
 			case FaultCommitThenDrop:
 				dw := &discardWriter{header: http.Header{}}
 				next.ServeHTTP(dw, r)
 				rec.Status, rec.Outcome = dw.status, OutcomeCommittedDropped
+				logRecord() // before the reset: the client must find it in the log
 				abortConnection(w)
 			}
 			return

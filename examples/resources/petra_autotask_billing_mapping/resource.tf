@@ -1,17 +1,30 @@
-# Bill each Petra tenant on its company's Recurring Service contract: the
-# unit count comes from Petra's usage report (one request for every tenant).
-data "petra_usage" "this" {}
+resource "petra_autotask_connection" "this" {
+  features = ["billing"]
+}
 
 locals {
-  # Petra tenant ID => the contract and service line that bills it. The
-  # petra_autotask_contracts data source lists a company's contracts and
-  # their services.
+  # Petra tenant ID => the Autotask company, and the Recurring Service
+  # contract and service line that bill it. The petra_autotask_contracts data
+  # source lists a company's contracts and their service lines.
   billing = {
-    ZZk90t = { contract_id = 2001, service_id = 3001 }
-    Y3mPqr = { contract_id = 2002, service_id = 3001 }
+    ZZk90t = { company_id = 1001, contract_id = 2001, service_id = 3001 }
+    Y3mPqr = { company_id = 1002, contract_id = 2002, service_id = 3001 }
   }
 }
 
+resource "petra_autotask_tenant_mapping" "tenant" {
+  for_each = local.billing
+
+  connection_id = petra_autotask_connection.this.id
+  tenant_id     = each.key
+  company_id    = each.value.company_id
+}
+
+# Petra's usage report: one request for every tenant's billable count.
+data "petra_usage" "this" {}
+
+# Each apply pushes the difference between the units in effect today and
+# Petra's count, as one ContractServiceAdjustment effective today.
 resource "petra_autotask_billing_mapping" "tenant" {
   for_each = local.billing
 
@@ -23,5 +36,10 @@ resource "petra_autotask_billing_mapping" "tenant" {
   units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
 }
 
-# Retry one tenant only:
+# What the last apply changed in Autotask, per tenant.
+output "units_pushed" {
+  value = { for k, m in petra_autotask_billing_mapping.tenant : k => m.last_push_delta }
+}
+
+# Retry one tenant only, after fixing its contract in Autotask:
 #   terraform apply -target='petra_autotask_billing_mapping.tenant["ZZk90t"]'

@@ -57,7 +57,7 @@ func prepareUsers(in []APIUser) (map[string]*user, error) {
 				{"update", perm.Update, &norm.Update}, {"delete", perm.Delete, &norm.Delete}} {
 				v, err := normAccess(f.in)
 				if err != nil {
-					return nil, fmt.Errorf("%s (%s): permissions[%q].%s: %v", where, u.UserName, ent, f.name, err)
+					return nil, fmt.Errorf("%s (%s): permissions[%q].%s: %w", where, u.UserName, ent, f.name, err)
 				}
 				*f.out = v
 			}

@@ -14,7 +14,7 @@ func TestZoneLookup(t *testing.T) {
 		t.Fatalf("zone = %s", r.raw)
 	}
 	// Path casing and X-Forwarded-Proto.
-	req, _ := http.NewRequest("GET", e.http.URL+"/ATSERVICESREST/V1.0/ZoneInformation?user="+tUser, nil)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", e.http.URL+"/ATSERVICESREST/V1.0/ZoneInformation?user="+tUser, nil)
 	req.Header.Set("X-Forwarded-Proto", "https")
 	resp, err := e.http.Client().Do(req)
 	if err != nil {

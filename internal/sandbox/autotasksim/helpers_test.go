@@ -154,7 +154,7 @@ func (e *env) call(c *creds, method, url string, body any) result {
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, url, rd)
+	req, err := http.NewRequestWithContext(e.t.Context(), method, url, rd)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func httpGet(t *testing.T, url string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), "GET", url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

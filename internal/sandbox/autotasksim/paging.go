@@ -40,19 +40,20 @@ func decodeCursor(tok string) (cursor, error) {
 }
 
 // queryParam reads a query-string parameter case-insensitively.
-func queryParam(r *http.Request, name string) (string, bool) {
+// An absent parameter reads as "".
+func queryParam(r *http.Request, name string) string {
 	for k, v := range r.URL.Query() {
 		if strings.EqualFold(k, name) && len(v) > 0 {
-			return v[0], true
+			return v[0]
 		}
 	}
-	return "", false
+	return ""
 }
 
 // queryText is the JSON query of a GET (?search=) or POST (body) request.
 func queryText(r *http.Request) ([]byte, error) {
 	if r.Method == http.MethodGet {
-		search, _ := queryParam(r, "search")
+		search := queryParam(r, "search")
 		if search == "" {
 			return nil, fmt.Errorf("%s", errEmptyFilter)
 		}
@@ -103,7 +104,7 @@ func (s *Server) handleNext(r *http.Request, u *user, def *entityDef) response {
 	if !canQuery(r, u, def.Plural) {
 		return denied(verbQuery)
 	}
-	tok, _ := queryParam(r, "paging")
+	tok := queryParam(r, "paging")
 	cur, err := decodeCursor(tok)
 	if err != nil {
 		return failErr(err)

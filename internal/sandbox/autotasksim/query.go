@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,6 +55,13 @@ type cond struct {
 	items  []*cond   // for and / or
 }
 
+// text is the lower-cased operand of beginsWith, endsWith and contains, which
+// parsing always stores as a string.
+func (c *cond) text() string {
+	s, _ := c.value.(string)
+	return s
+}
+
 // query is a parsed query body.
 type query struct {
 	filter     []*cond // implicitly AND-ed
@@ -77,7 +85,7 @@ func parseQuery(def *entityDef, raw []byte) (*query, error) {
 	dec.UseNumber()
 	var top any
 	if err := dec.Decode(&top); err != nil {
-		return nil, fmt.Errorf("Unable to parse the query: it must be a JSON object such as {\"filter\":[{\"op\":\"exist\",\"field\":\"id\"}]} (%v).", err)
+		return nil, fmt.Errorf("Unable to parse the query: it must be a JSON object such as {\"filter\":[{\"op\":\"exist\",\"field\":\"id\"}]} (%w).", err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("Unable to parse the query: unexpected data after the JSON object.")
@@ -98,7 +106,7 @@ func parseQuery(def *entityDef, raw []byte) (*query, error) {
 			}
 			n, ok := asNumber(v)
 			if !ok || n != float64(int(n)) || n < 1 || n > maxPageSize {
-				return nil, fmt.Errorf(errMaxRecords)
+				return nil, errors.New(errMaxRecords)
 			}
 			q.maxRecords = int(n)
 		case "includefields":
@@ -124,7 +132,7 @@ func parseQuery(def *entityDef, raw []byte) (*query, error) {
 		return nil, fmt.Errorf("The filter must be an array of conditions, e.g. [{\"op\":\"eq\",\"field\":\"id\",\"value\":1}].")
 	}
 	if len(items) == 0 {
-		return nil, fmt.Errorf(errEmptyFilter)
+		return nil, errors.New(errEmptyFilter)
 	}
 	p := &condParser{def: def}
 	for _, it := range items {
@@ -135,10 +143,10 @@ func parseQuery(def *entityDef, raw []byte) (*query, error) {
 		q.filter = append(q.filter, c)
 	}
 	if p.udfs > 1 {
-		return nil, fmt.Errorf(errTwoUDFs)
+		return nil, errors.New(errTwoUDFs)
 	}
 	if p.ors > maxOrConditions {
-		return nil, fmt.Errorf(errOrConditions)
+		return nil, errors.New(errOrConditions)
 	}
 	canon, _ := json.Marshal(filterRaw)
 	sum := sha256.Sum256(canon)
@@ -346,11 +354,11 @@ func (c *cond) match(r record) bool {
 	case "lte":
 		return cmp(actual, c.value) <= 0
 	case "beginsWith":
-		return strings.HasPrefix(textOf(actual), c.value.(string))
+		return strings.HasPrefix(textOf(actual), c.text())
 	case "endsWith":
-		return strings.HasSuffix(textOf(actual), c.value.(string))
+		return strings.HasSuffix(textOf(actual), c.text())
 	case "contains":
-		return strings.Contains(textOf(actual), c.value.(string))
+		return strings.Contains(textOf(actual), c.text())
 	case "in", "notIn":
 		in := false
 		for _, v := range c.values {

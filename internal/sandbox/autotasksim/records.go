@@ -29,7 +29,7 @@ func decodeObject(b []byte) (map[string]any, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("The request body is not valid JSON (%v); send one JSON object with the entity's fields.", err)
+		return nil, fmt.Errorf("The request body is not valid JSON (%w); send one JSON object with the entity's fields.", err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("The request body must contain a single JSON object.")

@@ -368,7 +368,7 @@ func (s *Server) loadFixture(fx *Fixture, today time.Time) error {
 				_, err = s.insertRecord(def, rec, set, units)
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %v", where, err)
+				return fmt.Errorf("%s: %w", where, err)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package autotasksim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,7 +40,8 @@ func fail(status int, msg string, args ...any) response {
 // failErr turns an error into a 500 errors[] response (Autotask reports
 // validation and business-rule failures as 500, ref §11).
 func failErr(err error) response {
-	if list, isList := err.(errList); isList {
+	var list errList
+	if errors.As(err, &list) {
 		return response{status: http.StatusInternalServerError, body: map[string]any{"errors": []string(list)}}
 	}
 	return fail(http.StatusInternalServerError, "%s", err.Error())

@@ -30,14 +30,6 @@ type fieldDef struct {
 	Picklist string
 }
 
-func (f *fieldDef) numeric() bool {
-	switch f.DataType {
-	case typeInteger, typeLong, typeShort, typeDecimal, typeDouble:
-		return true
-	}
-	return false
-}
-
 // entityDef describes an entity: its path name, singular name, fields and
 // what the API supports for it (ref §3 table, §7).
 type entityDef struct {

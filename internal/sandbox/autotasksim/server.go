@@ -257,7 +257,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
 	if err != nil {
-		return nil, fmt.Errorf("could not read the request body: %v", err)
+		return nil, fmt.Errorf("could not read the request body: %w", err)
 	}
 	if len(b) > maxBodySize {
 		return nil, fmt.Errorf("the request body is larger than %d bytes", maxBodySize)

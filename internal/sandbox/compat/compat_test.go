@@ -31,7 +31,7 @@ type observed struct {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestThirdPartyClientAgainstSandboxCommand(t *testing.T) {
 	}
 
 	bin := filepath.Join(t.TempDir(), "petra-sandbox")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/petra-sandbox")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "../cmd/petra-sandbox")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building petra-sandbox: %v\n%s", err, out)
 	}

@@ -1,4 +1,4 @@
-# Terraform 1.5+: import with a block, then `terraform plan` shows the mapping.
+# The ID is "<petra tenant id>/<autotask company id>".
 import {
   to = petra_autotask_tenant_mapping.harbor_dental
   id = "ZZk90t/1001"

@@ -1,0 +1,157 @@
+// Command petra-bench is `make bench`: it seeds a sandbox with 1,000 tenants,
+// companies and Recurring Service contracts, runs a cold plan, an apply and a
+// no-change plan of N = 10, 100 and 1,000 billing mappings (with their tenant
+// mappings) under the real Terraform CLI, runs the same commands on the
+// terraform_data twin of each configuration (Terraform's own floor), and
+// prints and records the table with request counts, ratios, the provider's
+// peak memory and whether each performance target is met.
+//
+// Run it from the repository root:
+//
+//	go run ./internal/bench/cmd/petra-bench [-n 10,100,1000] [-out internal/bench/RESULTS.md]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/bench"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == bench.WrapFlag {
+		os.Exit(bench.RunWrapped(os.Args[2:]))
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "petra-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ns := flag.String("n", "10,100,1000", "comma-separated numbers of billing mappings to measure")
+	accounts := flag.Int("accounts", 1000, "tenants, companies and contracts seeded in the sandbox")
+	out := flag.String("out", "internal/bench/RESULTS.md", "results file to write (\"\" prints only)")
+	tf := flag.String("terraform", "", "Terraform CLI (default: TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
+	keep := flag.Bool("keep", false, "keep the working directories (printed) for inspection")
+	routes := flag.Bool("routes", false, "print each phase's Autotask requests per route")
+	flag.Parse()
+
+	sizes, err := parseSizes(*ns, *accounts)
+	if err != nil {
+		return err
+	}
+	terraform, err := findTerraform(*tf)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return fmt.Errorf("run petra-bench from the repository root (make bench does): %w", err)
+	}
+	work, err := os.MkdirTemp("", "petra-bench-")
+	if err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Println("working directories under", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+
+	ctx := context.Background()
+	providerBin := filepath.Join(work, "bin", "terraform-provider-petra")
+	build := exec.CommandContext(ctx, "go", "build", "-o", providerBin, ".")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	pluginDir, err := bench.InstallWrapper(filepath.Join(work, "plugin"), self, providerBin)
+	if err != nil {
+		return err
+	}
+
+	opts := bench.Options{
+		Terraform: terraform, PluginDir: pluginDir, WorkRoot: work, Accounts: *accounts,
+		Routes: *routes,
+		Log:    func(format string, args ...any) { fmt.Printf(format+"\n", args...) },
+	}
+	tfVersion, _ := exec.CommandContext(ctx, terraform, "version").Output()
+	env := bench.Environment{
+		Date:      time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		Terraform: strings.TrimSpace(strings.SplitN(string(tfVersion), "\n", 2)[0]),
+		Go:        runtime.Version(),
+		CPUs:      runtime.NumCPU(),
+		OS:        runtime.GOOS + "/" + runtime.GOARCH,
+		Accounts:  *accounts,
+		Commit:    gitCommit(ctx),
+	}
+	start := time.Now()
+	var all []bench.Measurement
+	for _, n := range sizes {
+		ms, err := bench.Measure(ctx, opts, n)
+		if err != nil {
+			return err
+		}
+		all = append(all, ms...)
+	}
+	env.Duration = time.Since(start).Round(time.Second)
+	rep := bench.NewReport(env, all)
+	fmt.Println()
+	fmt.Print(rep.Markdown())
+	if *out != "" {
+		prev, _ := os.ReadFile(*out)
+		if err := os.WriteFile(*out, []byte(rep.File(string(prev))), 0o644); err != nil { //nolint:gosec // a results file in the repository
+			return err
+		}
+		fmt.Println("\nwrote", *out)
+	}
+	if failed := rep.Failed(); len(failed) > 0 {
+		return fmt.Errorf("%d target(s) not met: %s", len(failed), strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+func parseSizes(s string, accounts int) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n <= 0 || n > accounts {
+			return nil, fmt.Errorf("-n: %q is not a number of mappings between 1 and -accounts (%d)", p, accounts)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func findTerraform(flagValue string) (string, error) {
+	for _, p := range []string{flagValue, os.Getenv("TF_ACC_TERRAFORM_PATH")} {
+		if p != "" {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", fmt.Errorf("no Terraform CLI: put terraform (>= 1.11) on PATH, set TF_ACC_TERRAFORM_PATH or pass -terraform")
+	}
+	return p, nil
+}
+
+func gitCommit(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}

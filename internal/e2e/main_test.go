@@ -1,0 +1,13 @@
+package e2e
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain removes the provider binary the tests shared once they are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	RemoveProviderBinary()
+	os.Exit(code)
+}

@@ -1,0 +1,57 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply: in warn mode a
+// mapping that was healthy when created and whose service has since been
+// added to the contract a second time (a change no attribute of the mapping
+// shows) is planned for an update even though its units did not change, so the
+// scheduled apply visits it and fails it with the check's message (the run's
+// error list names every tenant that was not synced) while nothing is pushed.
+func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
+	env := newAccEnv(t)
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	b := env.NewBillingTarget(t, 3)
+	m := mappingFor("m", tenant, b, 5)
+	warn := `billing_check_failure = "warn"`
+	duplicate := `Duplicate service found — the mapped Autotask Service appears 2 times on this contract. Remove the duplicate in Autotask by deleting it (if not yet invoiced) or setting its units to 0 with a past-dated removal, then retry.`
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: billingConfig(env, warn, m),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("units"), knownvalue.Int64Exact(5)),
+				},
+			},
+			{
+				// Someone adds the service to the contract again; the units in
+				// the configuration are unchanged. The plan warns and still
+				// plans an update.
+				PreConfig: func() {
+					env.AddContractService(t, b.ContractID, b.ServiceID, 4.5)
+				},
+				// The apply then fails this mapping with the check's message.
+				Config: billingConfig(env, warn, m),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.m", plancheck.ResourceActionUpdate),
+					},
+				},
+				ExpectError: exactError(duplicate),
+			},
+		},
+	})
+	if got := env.UnitsToday(t, b.ContractServiceID); got != 5 {
+		t.Fatalf("Autotask holds %d units; the failed mapping must not have been pushed again (want the 5 pushed at create)", got)
+	}
+}
