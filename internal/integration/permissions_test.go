@@ -299,7 +299,25 @@ func TestVerifyPermissionsRetryWhileUnreachable(t *testing.T) {
 		t.Fatalf("waits = %v, want [1s 2s]", waits)
 	}
 
+	// Moments later (the Create after its own re-plan), the passed checks of
+	// this run are reused: not one more request.
+	before, err := sb.Admin.Requests(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.VerifyPermissionsRetry(ctx, bothFeatures, p); err != nil {
+		t.Fatal(err)
+	}
+	after, err := sb.Admin.Requests(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Fatalf("a second verification within %v made %d requests; want the run's passed checks reused", verifyReuseWindow, len(after)-len(before))
+	}
+
 	// Out of time: the last Autotask error is returned, saying so.
+	svc.Invalidate(permissionsKeyPrefix)
 	if _, err := sb.Admin.InjectFault(ctx, sandbox.FaultRule{
 		Path: "/ATServicesRest/V1.0/ThresholdInformation", Action: sandbox.FaultFail, Status: 503, Count: 100,
 	}); err != nil {
