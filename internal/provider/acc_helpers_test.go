@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -26,3 +28,22 @@ func protoV6Factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderSer
 
 // ctx is a background context for test helpers.
 func ctx() context.Context { return context.Background() }
+
+// exactError matches an exact diagnostic text however Terraform wraps it
+// across lines.
+func exactError(text string) *regexp.Regexp {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+// exactParts matches several exact texts, in order, in one message.
+func exactParts(parts ...string) *regexp.Regexp {
+	res := make([]string, len(parts))
+	for i, p := range parts {
+		res[i] = exactError(p).String()
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(res, ".*"))
+}

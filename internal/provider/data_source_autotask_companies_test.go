@@ -61,7 +61,7 @@ data "petra_autotask_companies" "typo" {
   company_type = "Customr"
 }
 `,
-				ExpectError: providerTestExactRe(`company type "Customr" is not an Autotask company type; use one of "Customer" (1), "Lead" (2), "Prospect" (3)`),
+				ExpectError: exactError(`company type "Customr" is not an Autotask company type; use one of "Customer" (1), "Lead" (2), "Prospect" (3)`),
 			},
 			{
 				Config: cfg,
@@ -115,7 +115,7 @@ func TestAccAutotaskCompaniesDataSource_needsAutotask(t *testing.T) {
 }
 data "petra_autotask_companies" "all" {}
 `, env.Sandbox.PetraKey, env.Sandbox.PetraURL),
-			ExpectError: providerTestExactRe(`Autotask is not configured: set username, secret and integration_code in the provider's autotask block`),
+			ExpectError: exactError(`Autotask is not configured: set username, secret and integration_code in the provider's autotask block`),
 		}},
 	})
 }

@@ -46,7 +46,7 @@ data "petra_billable_units" "paused" {
 			},
 			{
 				Config: env.ProviderConfig() + `data "petra_billable_units" "x" { tenant_id = "Nope00" }`,
-				ExpectError: providerTestExactRe(`Petra has no tenant "Nope00" in this organization: check tenant_id (the ` +
+				ExpectError: exactError(`Petra has no tenant "Nope00" in this organization: check tenant_id (the ` +
 					`petra_tenants data source lists them)`),
 			},
 			{
@@ -62,7 +62,7 @@ data "petra_billable_units" "paused" {
 					}
 				},
 				Config: env.ProviderConfig() + `data "petra_billable_units" "x" { tenant_id = "ZZk90t" }`,
-				ExpectError: providerTestExactRe(`Petra's billable-users report for tenant "ZZk90t" has no ` +
+				ExpectError: exactError(`Petra's billable-users report for tenant "ZZk90t" has no ` +
 					`projectedBillableUnitsThisMonth, the number Petra bills on. The provider does not guess (reporting 0 would bill nothing).`),
 			},
 		},

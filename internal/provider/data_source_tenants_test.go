@@ -69,12 +69,12 @@ func TestAccPetraDataSourceErrors(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(env),
 		Steps: []resource.TestStep{
-			{Config: noKey + `data "petra_tenants" "x" {}`, ExpectError: providerTestExactRe(needKey)},
-			{Config: noKey + `data "petra_usage" "x" {}`, ExpectError: providerTestExactRe(needKey)},
-			{Config: noKey + `data "petra_billable_units" "x" { tenant_id = "ZZk90t" }`, ExpectError: providerTestExactRe(needKey)},
+			{Config: noKey + `data "petra_tenants" "x" {}`, ExpectError: exactError(needKey)},
+			{Config: noKey + `data "petra_usage" "x" {}`, ExpectError: exactError(needKey)},
+			{Config: noKey + `data "petra_billable_units" "x" { tenant_id = "ZZk90t" }`, ExpectError: exactError(needKey)},
 			{
 				Config: wrongKey + `data "petra_usage" "x" {}`,
-				ExpectError: providerTestExactRe(`Petra rejected the API key: it is invalid, deleted, or belongs to another ` +
+				ExpectError: exactError(`Petra rejected the API key: it is invalid, deleted, or belongs to another ` +
 					`organization; create a new key in Petra Settings -> API Keys and set PETRA_API_KEY or api_key`),
 			},
 			{
@@ -88,7 +88,7 @@ func TestAccPetraDataSourceErrors(t *testing.T) {
 					}
 				},
 				Config: env.ProviderConfig() + `data "petra_tenants" "x" {}`,
-				ExpectError: providerTestExactRe(`Petra API rate limit for GET /v1/tenants was still exceeded after 4 ` +
+				ExpectError: exactError(`Petra API rate limit for GET /v1/tenants was still exceeded after 4 ` +
 					`attempts`),
 			},
 		},

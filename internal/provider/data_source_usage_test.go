@@ -47,7 +47,7 @@ func TestAccUsageDataSource(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      env.ProviderConfig() + `data "petra_usage" "bad" { as_of = "2026-13-01" }`,
-				ExpectError: providerTestExactRe(`as_of is "2026-13-01", which is not a date written YYYY-MM-DD. Write it like "2026-01-31", or leave it unset for today.`),
+				ExpectError: exactError(`as_of is "2026-13-01", which is not a date written YYYY-MM-DD. Write it like "2026-01-31", or leave it unset for today.`),
 			},
 			{
 				Config: env.ProviderConfig() + fmt.Sprintf(`

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,16 +17,6 @@ import (
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
 )
-
-// providerTestExactRe matches text exactly as written, except that Terraform
-// may wrap it over several lines at any space.
-func providerTestExactRe(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `\s+`))
-}
 
 // providerBlockWithoutPetra is a provider block with Autotask but no Petra
 // key. It skips the test when PETRA_API_KEY is set, since the provider would
@@ -116,7 +105,7 @@ func TestAccProviderConfigErrors(t *testing.T) {
 				ProtoV6ProviderFactories: protoV6Factories(env),
 				Steps: []resource.TestStep{{
 					Config:      tc.provider + `data "petra_tenants" "all" {}`,
-					ExpectError: providerTestExactRe(tc.want),
+					ExpectError: exactError(tc.want),
 				}},
 			})
 		})
@@ -128,7 +117,7 @@ func TestAccProviderConfigErrors(t *testing.T) {
 			Steps: []resource.TestStep{{
 				Config: at(user, secret, code, `base_url = "http://webservices14.autotask.net/ATServicesRest/"`) +
 					`data "petra_autotask_companies" "all" {}`,
-				ExpectError: providerTestExactRe(`autotask.base_url (or the AUTOTASK_BASE_URL environment variable) is ` +
+				ExpectError: exactError(`autotask.base_url (or the AUTOTASK_BASE_URL environment variable) is ` +
 					`"http://webservices14.autotask.net/ATServicesRest/", which uses plain HTTP. Credentials must travel ` +
 					`over HTTPS; plain HTTP is accepted only for loopback addresses such as the sandbox (127.0.0.1).`),
 			}},

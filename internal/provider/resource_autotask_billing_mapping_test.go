@@ -59,25 +59,6 @@ func billingConfig(env *acctest.Env, providerExtra string, ms ...billingMapping)
 	return b.String()
 }
 
-// exactError matches an exact diagnostic text however Terraform wraps it
-// across lines.
-func exactError(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `\s+`))
-}
-
-// exactParts matches several exact texts, in order, in one message.
-func exactParts(parts ...string) *regexp.Regexp {
-	res := make([]string, len(parts))
-	for i, p := range parts {
-		res[i] = exactError(p).String()
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(res, ".*"))
-}
-
 // requestLog returns the sandbox's requests after seq.
 func requestLog(t *testing.T, env *acctest.Env, seq int64) []sandbox.RequestRecord {
 	t.Helper()

@@ -3,7 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,25 +31,6 @@ const (
 )
 
 const connAddr = "petra_autotask_connection.main"
-
-// connTextRe matches text exactly, word for word, allowing Terraform to wrap
-// the diagnostic at any space.
-func connTextRe(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `\s+`))
-}
-
-// connAllTextRe matches when every text appears, in order.
-func connAllTextRe(texts ...string) *regexp.Regexp {
-	parts := make([]string, len(texts))
-	for i, t := range texts {
-		parts[i] = connTextRe(t).String()
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
-}
 
 // connProviderAs is a provider block logging in to the sandbox as another
 // fixture user.
@@ -177,7 +157,7 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 				ResourceName:  connAddr,
 				ImportState:   true,
 				ImportStateId: "someone-else@example.com",
-				ExpectError: connTextRe(fmt.Sprintf(`The import ID "someone-else@example.com" is not the Autotask API `+
+				ExpectError: exactError(fmt.Sprintf(`The import ID "someone-else@example.com" is not the Autotask API `+
 					`username this provider is configured with (%q).`, env.Username())),
 			},
 			{
@@ -211,7 +191,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 			{
 				// Every missing permission in one diagnostic, then the fix.
 				Config: restricted + connResource(""),
-				ExpectError: connAllTextRe(
+				ExpectError: exactParts(
 					"Error: Autotask API user lacks permissions",
 					fmt.Sprintf("The Autotask API user %q lacks permissions that the chosen features (billing, ticketing) need:", connFxRestrictedUser),
 					"- billing: Services (query), ContractServiceAdjustments (create) missing",
@@ -220,7 +200,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 			},
 			{
 				Config: readonly + connResource(`["billing", "ticketing"]`),
-				ExpectError: connAllTextRe(
+				ExpectError: exactParts(
 					"Error: Autotask API user lacks permissions",
 					"- billing: Contracts (update), ContractServiceAdjustments (create) missing",
 					integration.PermissionFix,
@@ -240,7 +220,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 			{
 				// Widening the features to billing fails the plan again.
 				Config:      restricted + connResource(`["ticketing", "billing"]`),
-				ExpectError: connTextRe("- billing: Services (query), ContractServiceAdjustments (create) missing"),
+				ExpectError: exactError("- billing: Services (query), ContractServiceAdjustments (create) missing"),
 			},
 		},
 	})
@@ -254,24 +234,24 @@ func TestAccAutotaskConnection_credentials(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: connProviderAs(env, "nobody@sandbox.example", "whatever", connFxCode) + connResource(""),
-				ExpectError: connAllTextRe("Error: Unknown Autotask API user",
+				ExpectError: exactParts("Error: Unknown Autotask API user",
 					`Autotask does not know the API user "nobody@sandbox.example" ("Zone information could not be determined").`,
 					"Check the username"),
 			},
 			{
 				Config: connProviderAs(env, env.Username(), "not-the-secret", connFxCode) + connResource(""),
-				ExpectError: connAllTextRe("Error: Autotask rejected the API credentials",
+				ExpectError: exactParts("Error: Autotask rejected the API credentials",
 					"Autotask rejected the API credentials. Check that the username and secret are correct and that the "+
 						`user is an API-only user whose security level is "API User (system)"`),
 			},
 			{
 				Config: connProviderAs(env, env.Username(), env.Sandbox.Secret, "NOTAVALIDCODE0000000000000X") + connResource(""),
-				ExpectError: connAllTextRe("Error: Invalid Autotask API Tracking Identifier",
+				ExpectError: exactParts("Error: Invalid Autotask API Tracking Identifier",
 					`Autotask says the API integration code is invalid ("IntegrationCode is invalid.").`),
 			},
 			{
 				Config:      env.ProviderConfig() + connResource(`["billing", "invoicing"]`),
-				ExpectError: connTextRe(`features: "invoicing" is not a feature of the integration; valid features are "billing"`),
+				ExpectError: exactError(`features: "invoicing" is not a feature of the integration; valid features are "billing"`),
 			},
 		},
 	})
@@ -322,7 +302,7 @@ func TestAccAutotaskConnection_permissionLostAfterApply(t *testing.T) {
 					resource.TestCheckResourceAttr(connAddr, "checks.10.passed", "true"),
 				),
 				// The plan after the refresh fails on the lost permission.
-				ExpectError: connAllTextRe("Error: Autotask API user lacks permissions",
+				ExpectError: exactParts("Error: Autotask API user lacks permissions",
 					"- billing: Services (query) missing", integration.PermissionFix),
 			},
 			{

@@ -145,7 +145,7 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 			{ // Inactivated in Autotask: the next plan stops with the fix.
 				PreConfig: func() { env.SetCompanyActive(t, companyB, false) },
 				Config:    tenantMappingHCL(env, provider, tenant.PetraTenantID, companyB),
-				ExpectError: providerTestExactRe(fmt.Sprintf(`Autotask company %q (id %d) is inactive. Tickets and billing `+
+				ExpectError: exactError(fmt.Sprintf(`Autotask company %q (id %d) is inactive. Tickets and billing `+
 					`for this tenant need an active company: reactivate the company in Autotask, map the tenant to another `+
 					`company (company_id), or remove this mapping.`, renamed, companyB)),
 			},
@@ -190,23 +190,23 @@ func TestAccTenantMapping_planErrors(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: tenantMappingHCL(env, provider, tenant.PetraTenantID, missing),
-				ExpectError: providerTestExactRe(fmt.Sprintf(`Autotask company %d was not found: it does not exist, was `+
+				ExpectError: exactError(fmt.Sprintf(`Autotask company %d was not found: it does not exist, was `+
 					`deleted, or the API user cannot see it. Check company_id`, missing)),
 			},
 			{
 				Config: tenantMappingHCL(env, provider, tenant.PetraTenantID, inactive),
-				ExpectError: providerTestExactRe(fmt.Sprintf(`Autotask company %q (id %d) is inactive. Tickets and billing`,
+				ExpectError: exactError(fmt.Sprintf(`Autotask company %q (id %d) is inactive. Tickets and billing`,
 					inactiveName, inactive)),
 			},
 			{
 				Config: tenantMappingHCL(env, provider, "Nope00", active),
-				ExpectError: providerTestExactRe(`Petra has no tenant "Nope00" in this organization (it may have been ` +
+				ExpectError: exactError(`Petra has no tenant "Nope00" in this organization (it may have been ` +
 					`removed, or the ID is mistyped; tenant IDs are the short IDs in app.petrasecurity.com/tenant/<id>). ` +
 					`Known tenants: Bq7Lx2 (Cedar Ridge Accounting), Fj5Dz1 (Lakeview Property Management),`),
 			},
 			{
 				Config: tenantMappingHCL(env, provider, tenant.MicrosoftTenantID, active),
-				ExpectError: providerTestExactRe(fmt.Sprintf(`%q is the Microsoft tenant ID of Petra tenant %q. tenant_id `+
+				ExpectError: exactError(fmt.Sprintf(`%q is the Microsoft tenant ID of Petra tenant %q. tenant_id `+
 					`takes the Petra tenant ID: set tenant_id = %q.`, tenant.MicrosoftTenantID, tenant.Name, tenant.PetraTenantID)),
 			},
 			{
@@ -217,11 +217,11 @@ resource "petra_autotask_tenant_mapping" "m" {
   company_id    = %d
 }
 `, tenant.PetraTenantID, active),
-				ExpectError: providerTestExactRe(`connection_id is "someone-else@example.com", but this provider is configured for the Autotask API user`),
+				ExpectError: exactError(`connection_id is "someone-else@example.com", but this provider is configured for the Autotask API user`),
 			},
 			{
 				Config:      tenantMappingHCL(env, provider, tenant.PetraTenantID, 0),
-				ExpectError: providerTestExactRe(`Attribute company_id value must be at least 1, got: 0`),
+				ExpectError: exactError(`Attribute company_id value must be at least 1, got: 0`),
 			},
 		},
 	})
@@ -255,7 +255,7 @@ func TestAccTenantMapping_withoutPetraKey(t *testing.T) {
 			},
 			{ // Without a key a mistyped tenant cannot be caught, but a company can.
 				Config:      tenantMappingHCL(env, provider, tenantID, 2147480001),
-				ExpectError: providerTestExactRe(`Autotask company 2147480001 was not found`),
+				ExpectError: exactError(`Autotask company 2147480001 was not found`),
 			},
 		},
 	})

@@ -144,14 +144,14 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 				ResourceName:  tdAddr,
 				ImportState:   true,
 				ImportStateId: env.Username() + "/Monitoring Alerts/1/8",
-				ExpectError: connTextRe(fmt.Sprintf(`Part 2 of the import ID "%s/Monitoring Alerts/1/8" is "Monitoring Alerts", `+
+				ExpectError: exactError(fmt.Sprintf(`Part 2 of the import ID "%s/Monitoring Alerts/1/8" is "Monitoring Alerts", `+
 					`which is not a numeric queue id. Use petra-api@example.com/29683482/1/8/2`, env.Username())),
 			},
 			{
 				ResourceName:  tdAddr,
 				ImportState:   true,
 				ImportStateId: env.Username() + "/29683483/7",
-				ExpectError:   connTextRe(`has 3 parts separated by "/"; expected 1, 4 or 5.`),
+				ExpectError:   exactError(`has 3 parts separated by "/"; expected 1, 4 or 5.`),
 			},
 			{
 				// Someone retires and renames the queue in Autotask: refresh
@@ -169,7 +169,7 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 					resource.TestCheckResourceAttr(tdAddr, "queue_label", "Security Incidents (old)"),
 					resource.TestCheckResourceAttr(tdAddr, "queue_id", "29683483"),
 				),
-				ExpectError: connAllTextRe(`Error: Invalid ticket queue`,
+				ExpectError: exactParts(`Error: Invalid ticket queue`,
 					`queue: The ticket queue "Security Incidents (old)" (29683483) exists in Autotask but is inactive`),
 			},
 			{
@@ -187,7 +187,7 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 			{
 				// An unknown label fails on the attribute with the valid labels.
 				Config: tdConfig(env, "Monitoring", "7", "8", ""),
-				ExpectError: connAllTextRe(`Error: Invalid ticket queue`,
+				ExpectError: exactParts(`Error: Invalid ticket queue`,
 					`queue: Autotask has no ticket queue "Monitoring". Valid queues: "Client Portal" (5), "Post Sale" (6), `+
 						`"Level I Support" (8), "Monitoring Alerts" (29683482), "Security Incidents" (29683483). Use one of `+
 						`these labels (case does not matter) or its numeric id;`),
@@ -195,13 +195,13 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 			{
 				// An inactive value (by label or id) fails too.
 				Config: tdConfig(env, "29683483", "Escalated (retired)", "8", ""),
-				ExpectError: connAllTextRe(`Error: Invalid ticket creation status`,
+				ExpectError: exactParts(`Error: Invalid ticket creation status`,
 					`creation_status: The ticket status "Escalated (retired)" (13) exists in Autotask but is inactive, so `+
 						`tickets cannot use it. Valid statuses: "New" (1),`),
 			},
 			{
 				Config:      tdConfig(env, "29683483", "7", "8", "Urgent"),
-				ExpectError: connTextRe(`priority: Autotask has no ticket priority "Urgent". Valid priorities: "High" (1), "Medium" (2), "Low" (3), "Critical" (4).`),
+				ExpectError: exactError(`priority: Autotask has no ticket priority "Urgent". Valid priorities: "High" (1), "Medium" (2), "Low" (3), "Critical" (4).`),
 			},
 		},
 	})
@@ -221,7 +221,7 @@ resource "petra_autotask_ticket_defaults" "main" {
   update_status   = "1"
 }
 `,
-				ExpectError: connTextRe(fmt.Sprintf(`connection_id is "someone-else@example.com", but this provider is `+
+				ExpectError: exactError(fmt.Sprintf(`connection_id is "someone-else@example.com", but this provider is `+
 					`configured for the Autotask API user %q.`, env.Username())),
 			},
 		},
