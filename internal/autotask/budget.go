@@ -124,6 +124,16 @@ func (c *Client) checkBudget(ctx context.Context) {
 		c.log.Debug("reading Autotask ThresholdInformation failed; keeping the current pace", "error", logSafeError(err))
 		return
 	}
+	c.observeBudget(info)
+}
+
+// observeBudget takes a ThresholdInformation answer (the guard's own, or one
+// a caller asked for) as the current state of the budget and sets the pace.
+func (c *Client) observeBudget(info thresholdInfo) {
+	if c.cfg.BudgetSlowdownAt < 0 || info.Threshold <= 0 {
+		return
+	}
+	b := &c.budget
 	st := BudgetStatus{Known: true, Threshold: info.Threshold, Timeframe: info.Timeframe, Used: info.Used}
 	if float64(info.Used) >= c.cfg.BudgetSlowdownAt*float64(info.Threshold) {
 		st.Pacing, st.Interval = true, c.paceInterval(info)

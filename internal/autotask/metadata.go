@@ -291,5 +291,10 @@ func (c *Client) ThresholdInformation(ctx context.Context) (Threshold, error) {
 	if err := decodeBody(resp, &t); err != nil {
 		return Threshold{}, err
 	}
+	// A caller's read (the connection check at the start of a run) tells the
+	// budget guard where the hour stands, for free.
+	if info, err := decodeThresholdInformation(resp.body); err == nil {
+		c.observeBudget(info)
+	}
 	return t, nil
 }

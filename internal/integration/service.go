@@ -8,6 +8,7 @@ package integration
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,8 @@ type Service struct {
 	// hints are the companies looked up in this run: the billing reads
 	// prefetch their contracts (see contracts.go).
 	hints map[int64]bool
+	// budgetWarned is set once the budget warning was handed out.
+	budgetWarned bool
 }
 
 // New returns a Service. Either client may be nil when not configured; the
@@ -164,4 +167,34 @@ func (s *Service) Invalidate(prefixes ...string) {
 			}
 		}
 	}
+}
+
+// BudgetWarning returns, once per provider run, a warning to show when the
+// Autotask database's hourly request budget is nearly spent and the client
+// is spacing its requests: the run is slower but does not fail, and users
+// should know why.
+func (s *Service) BudgetWarning() (summary, detail string, ok bool) {
+	if s == nil || s.at == nil {
+		return "", "", false
+	}
+	st := s.at.Budget()
+	if !st.Pacing {
+		return "", "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.budgetWarned {
+		return "", "", false
+	}
+	s.budgetWarned = true
+	pct := 0
+	if st.Threshold > 0 {
+		pct = 100 * st.Used / st.Threshold
+	}
+	return "Autotask request budget nearly spent",
+		fmt.Sprintf("The Autotask database has used %d of its %d API requests in the current %s window (%d%%), a "+
+			"budget shared by every integration. To leave room for them and avoid being blocked, the provider is "+
+			"spacing its requests (one every %s) until usage drops: this run will be slower but will not fail. If "+
+			"this happens often, check which integration spends the budget (Autotask: Admin > Extensions & "+
+			"Integrations > API usage).", st.Used, st.Threshold, st.Timeframe, pct, st.Interval), true
 }

@@ -101,3 +101,11 @@ func checkConnectionID(diags *diag.Diagnostics, svc *integration.Service, v type
 				v.ValueString(), svc.Username()))
 	}
 }
+
+// addBudgetWarning shows, once per run, that the Autotask database's hourly
+// request budget is nearly spent and the provider is slowing down.
+func addBudgetWarning(diags *diag.Diagnostics, svc *integration.Service) {
+	if summary, detail, ok := svc.BudgetWarning(); ok {
+		diags.AddWarning(summary, detail)
+	}
+}

@@ -309,6 +309,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 			resp.Diagnostics.AddAttributeError(at, p.Summary, p.Detail)
 		}
 	}
+	addBudgetWarning(&resp.Diagnostics, svc)
 	t.fill(&plan)
 	if len(t.problems) > 0 && state != nil && r.data.billingCheckFailure == BillingCheckWarn {
 		// Plan an update even when the units did not change, so that apply
@@ -404,6 +405,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	}
 	plan.LastPushDelta = types.Int64Value(int64(res.Delta))
 	plan.LastPushAt = types.StringValue(res.At.UTC().Format(time.RFC3339))
+	addBudgetWarning(diags, svc)
 	diags.Append(st.Set(ctx, &plan)...)
 }
 

@@ -225,6 +225,7 @@ func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if !connectionReport(&resp.Diagnostics, v, err) {
 		return
 	}
+	addBudgetWarning(&resp.Diagnostics, svc)
 	connectionFill(&plan, svc.Username(), v, nil)
 	plan.VerifiedAt = types.StringUnknown()
 	if state != nil {
