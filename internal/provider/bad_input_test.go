@@ -134,6 +134,7 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 		{name: "negative units", hcl: bm(map[string]string{"units": "-1"}), attr: "units", summary: "Invalid unit count"},
 		{name: "units above the cap", hcl: bm(map[string]string{"units": "1000001"}), attr: "units", summary: "Invalid unit count"},
 		{name: "huge units", hcl: bm(map[string]string{"units": "99999999999999"}), attr: "units", summary: "Invalid unit count"},
+		{name: "fractional units", hcl: bm(map[string]string{"units": "2.5"}), attr: "units", summary: "Invalid unit count"},
 		{name: "non-numeric units", hcl: bm(map[string]string{"units": `"lots"`}), attr: "units", summary: "Incorrect attribute value type"},
 		{name: "zero company id", hcl: bm(map[string]string{"company_id": "0"}), attr: "company_id", summary: "Invalid Autotask id"},
 		{name: "negative company id", hcl: bm(map[string]string{"company_id": "-7"}), attr: "company_id", summary: "Invalid Autotask id"},

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*billingMappingResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*billingMappingResource)(nil)
 	_ resource.ResourceWithImportState = (*billingMappingResource)(nil)
-	_ validator.Int64                  = unitsValidator{}
+	_ validator.Number                 = unitsValidator{}
 	_ validator.Int64                  = positiveIDValidator{}
 )
 
@@ -54,7 +55,7 @@ type billingMappingModel struct {
 	CompanyID         types.Int64  `tfsdk:"company_id"`
 	ContractID        types.Int64  `tfsdk:"contract_id"`
 	ServiceID         types.Int64  `tfsdk:"service_id"`
-	Units             types.Int64  `tfsdk:"units"`
+	Units             types.Number `tfsdk:"units"`
 	ContractServiceID types.Int64  `tfsdk:"contract_service_id"`
 	CompanyName       types.String `tfsdk:"company_name"`
 	ContractName      types.String `tfsdk:"contract_name"`
@@ -131,12 +132,12 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers: replaceInt,
 				Validators:    []validator.Int64{positiveIDValidator{what: "service_id", hint: "the petra_autotask_contracts data source lists each contract's services"}},
 			},
-			"units": schema.Int64Attribute{
+			"units": schema.NumberAttribute{
 				Required: true,
 				MarkdownDescription: "Unit count the contract service must hold from today (0 to 1,000,000), usually " +
 					"Petra's billable users, e.g. `data.petra_usage.this.tenants[each.key].billable_users_this_month`. " +
 					"Refresh reads the units in effect today from Autotask, so a change made in Autotask shows as drift.",
-				Validators: []validator.Int64{unitsValidator{}},
+				Validators: []validator.Number{unitsValidator{}},
 			},
 			"contract_service_id": schema.Int64Attribute{
 				Computed:            true,
@@ -386,7 +387,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		ContractID:        plan.ContractID.ValueInt64(),
 		ContractServiceID: t.line.ContractServiceID,
 		ServiceID:         plan.ServiceID.ValueInt64(),
-		Target:            int(plan.Units.ValueInt64()),
+		Target:            unitsOf(plan.Units),
 	})
 	if err != nil {
 		if res.Pushed {
@@ -394,7 +395,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 			// not lost and the next plan shows any difference. (Without a
 			// push, a failed create records nothing and a failed update keeps
 			// the prior state.)
-			plan.Units = types.Int64Value(int64(res.After))
+			plan.Units = unitsValue(res.After)
 			plan.LastPushDelta = types.Int64Value(int64(res.After - res.Before))
 			plan.LastPushAt = types.StringValue(r.data.now().UTC().Format(time.RFC3339))
 			diags.Append(st.Set(ctx, &plan)...)
@@ -454,7 +455,7 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ServiceName = billingNullableString(line.ServiceName)
 	state.ContractStartDate = billingDate(view.Contract.StartDate)
 	state.ContractEndDate = billingDate(view.Contract.EndDate)
-	state.Units = types.Int64Value(int64(line.UnitsToday))
+	state.Units = unitsValue(line.UnitsToday)
 	if state.ConnectionID.IsNull() || state.ConnectionID.ValueString() == "" {
 		state.ConnectionID = types.StringValue(svc.Username())
 	}
@@ -505,7 +506,7 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 	}
 	m := billingMappingModel{
 		ID: types.StringValue(billingMappingID(tenant, csID)), ConnectionID: conn, TenantID: types.StringValue(tenant),
-		CompanyID: types.Int64Null(), ContractID: types.Int64Null(), ServiceID: types.Int64Null(), Units: types.Int64Null(),
+		CompanyID: types.Int64Null(), ContractID: types.Int64Null(), ServiceID: types.Int64Null(), Units: types.NumberNull(),
 		ContractServiceID: types.Int64Value(csID),
 		CompanyName:       types.StringNull(), ContractName: types.StringNull(), ServiceName: types.StringNull(),
 		ContractStartDate: types.StringNull(), ContractEndDate: types.StringNull(),
@@ -564,17 +565,37 @@ func (unitsValidator) Description(context.Context) string {
 
 func (v unitsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (unitsValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+// ValidateNumber accepts whole numbers from 0 to maxBillingUnits. The
+// attribute is a number, not an int64, so that a fraction (a prorated count
+// someone forgot to round) gets this message instead of a conversion error.
+func (unitsValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if n := req.ConfigValue.ValueInt64(); n < 0 || n > maxBillingUnits {
+	f := req.ConfigValue.ValueBigFloat()
+	if !f.IsInt() {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid unit count",
-			fmt.Sprintf("units is %d, but it must be between 0 and 1,000,000: the number of units (for example billable "+
+			fmt.Sprintf("units is %s, but Autotask counts whole units. Round the value in the configuration, for "+
+				"example with ceil() or floor() (a prorated count such as billable users x proration / 100 is often "+
+				"fractional).", f.Text('g', -1)))
+		return
+	}
+	if f.Sign() < 0 || f.Cmp(big.NewFloat(maxBillingUnits)) > 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid unit count",
+			fmt.Sprintf("units is %s, but it must be between 0 and 1,000,000: the number of units (for example billable "+
 				"users) the contract service should hold from today. Use 0 to stop billing the tenant without removing "+
-				"the service from the contract.", n))
+				"the service from the contract.", f.Text('f', 0)))
 	}
 }
+
+// unitsOf reads a validated units value.
+func unitsOf(v types.Number) int {
+	n, _ := v.ValueBigFloat().Int64()
+	return int(n)
+}
+
+// unitsValue is a unit count as the attribute's value.
+func unitsValue(n int) types.Number { return types.NumberValue(big.NewFloat(float64(n))) }
 
 // positiveIDValidator rejects ids that cannot be Autotask ids.
 type positiveIDValidator struct{ what, hint string }
