@@ -42,6 +42,9 @@ type Service struct {
 	hints map[int64]bool
 	// budgetWarned is set once the budget warning was handed out.
 	budgetWarned bool
+	// claims maps a contract service line to the tenant whose billing
+	// mapping pushes to it in this run (claims.go).
+	claims map[int64]string
 }
 
 // New returns a Service. Either client may be nil when not configured; the

@@ -231,6 +231,12 @@ func (r *billingMappingResource) inspect(ctx context.Context, svc *integration.S
 	}
 	t.problems = integration.CheckBillingTarget(r.data.today(), contractID, companyID, t.companyName, serviceID,
 		t.serviceName, integration.Facts(view))
+	if t.lineOK && !m.TenantID.IsUnknown() && !m.TenantID.IsNull() {
+		if other, clash := svc.ClaimLine(t.line.ContractServiceID, m.TenantID.ValueString()); clash {
+			t.problems = append(t.problems, integration.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
+				view.Contract.ContractName, other))
+		}
+	}
 	return t
 }
 

@@ -55,3 +55,25 @@ func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
 		t.Fatalf("Autotask holds %d units; the failed mapping must not have been pushed again (want the 5 pushed at create)", got)
 	}
 }
+
+// TestAccBillingMapping_lineMappedTwice: two tenants' billing mappings that
+// point at the same contract service line would overwrite each other's count
+// (or, pushed from one snapshot, add up): the plan fails on one of them and
+// nothing is pushed.
+func TestAccBillingMapping_lineMappedTwice(t *testing.T) {
+	env := newAccEnv(t)
+	b := env.NewBillingTarget(t, 3)
+	a := mappingFor("a", env.PetraTenant(t, 0).PetraTenantID, b, 5)
+	c := mappingFor("c", env.PetraTenant(t, 1).PetraTenantID, b, 7)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{{
+			Config:      billingConfig(env, "", a, c),
+			PlanOnly:    true,
+			ExpectError: exactParts("Service line mapped twice", "is also mapped by the billing mapping of tenant", "Keep one mapping per line"),
+		}},
+	})
+	if got := env.UnitsToday(t, b.ContractServiceID); got != 3 {
+		t.Fatalf("Autotask holds %d units; a failed plan must push nothing (want 3)", got)
+	}
+}
