@@ -92,7 +92,7 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 	}
 	sleep := req.sleep
 	if sleep == nil {
-		sleep = pushWait
+		sleep = waitCtx
 	}
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
@@ -236,8 +236,9 @@ func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64) 
 	return unitsInEffect(rows)[contractServiceID], nil
 }
 
-// pushWait waits d or until ctx ends.
-func pushWait(ctx context.Context, d time.Duration) error {
+// waitCtx waits d or until ctx ends, returning ctx's error then. Pushes and
+// the connection check's retries both wait with it.
+func waitCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

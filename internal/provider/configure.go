@@ -26,13 +26,6 @@ type providerData struct {
 	secrets             []string
 }
 
-// today is the current UTC date at midnight: the date contract checks and unit
-// pushes are made for.
-func (d *providerData) today() time.Time {
-	t := d.now().UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // maskCtx makes every log line written with ctx hide the configured secrets,
 // in messages and in field values alike.
 func (d *providerData) maskCtx(ctx context.Context) context.Context {

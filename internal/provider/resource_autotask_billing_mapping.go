@@ -229,7 +229,7 @@ func (r *billingMappingResource) inspect(ctx context.Context, svc *integration.S
 		}
 		t.serviceName = name
 	}
-	t.problems = integration.CheckBillingTarget(r.data.today(), contractID, companyID, t.companyName, serviceID,
+	t.problems = integration.CheckBillingTarget(svc.Today(), contractID, companyID, t.companyName, serviceID,
 		t.serviceName, integration.Facts(view))
 	if t.lineOK && !m.TenantID.IsUnknown() && !m.TenantID.IsNull() {
 		if other, clash := svc.ClaimLine(t.line.ContractServiceID, m.TenantID.ValueString()); clash {

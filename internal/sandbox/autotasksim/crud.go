@@ -34,16 +34,9 @@ func (s *Server) getByID(r *http.Request, u *user, def *entityDef, id, parentCon
 
 // handleCreate answers POST /{Entity} and POST /Contracts/{id}/Services.
 func (s *Server) handleCreate(r *http.Request, u *user, def *entityDef, parentContract int64) response {
-	if !u.can(def.Plural, verbCreate) {
-		return denied(verbCreate)
-	}
-	raw, err := readBody(r)
-	if err != nil {
-		return failErr(err)
-	}
-	body, err := decodeObject(raw)
-	if err != nil {
-		return failErr(err)
+	body, bad := writeBody(r, u, def, verbCreate)
+	if bad != nil {
+		return *bad
 	}
 	rec, set, err := buildRecord(def, body, nil, modeCreate, simtime.ParseAutotaskTime)
 	if err != nil {
@@ -165,16 +158,9 @@ func checkContractDates(rec record) error {
 // handleUpdate answers PATCH/PUT /{Entity} (and the ContractServices child
 // route) with the id in the body (ref §3).
 func (s *Server) handleUpdate(r *http.Request, u *user, def *entityDef, put bool, parentContract int64) response {
-	if !u.can(def.Plural, verbUpdate) {
-		return denied(verbUpdate)
-	}
-	raw, err := readBody(r)
-	if err != nil {
-		return failErr(err)
-	}
-	body, err := decodeObject(raw)
-	if err != nil {
-		return failErr(err)
+	body, bad := writeBody(r, u, def, verbUpdate)
+	if bad != nil {
+		return *bad
 	}
 	var id int64
 	for k, v := range body {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -172,3 +173,24 @@ func (s *Server) checkReference(f *fieldDef, v any) string {
 
 // stamp is a creation/modification time as Autotask stores it (ms precision).
 func (s *Server) stamp() time.Time { return s.cfg.Clock.Now().Truncate(time.Millisecond) }
+
+// writeBody is the common start of every write: the caller's permission for
+// verb on the entity, then the JSON object in the request body. A non-nil
+// response is the error to answer with.
+func writeBody(r *http.Request, u *user, def *entityDef, verb string) (map[string]any, *response) {
+	if !u.can(def.Plural, verb) {
+		resp := denied(verb)
+		return nil, &resp
+	}
+	raw, err := readBody(r)
+	if err != nil {
+		resp := failErr(err)
+		return nil, &resp
+	}
+	body, err := decodeObject(raw)
+	if err != nil {
+		resp := failErr(err)
+		return nil, &resp
+	}
+	return body, nil
+}

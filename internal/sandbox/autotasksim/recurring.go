@@ -111,16 +111,9 @@ const (
 // POST /Contracts/{id}/ServiceAdjustments (ref §7.6, §8).
 func (s *Server) handleAdjustment(r *http.Request, u *user, parentContract int64) response {
 	def := s.entities["contractserviceadjustments"]
-	if !u.can(def.Plural, verbCreate) {
-		return denied(verbCreate)
-	}
-	raw, err := readBody(r)
-	if err != nil {
-		return failErr(err)
-	}
-	body, err := decodeObject(raw)
-	if err != nil {
-		return failErr(err)
+	body, bad := writeBody(r, u, def, verbCreate)
+	if bad != nil {
+		return *bad
 	}
 	adj, set, err := buildRecord(def, body, nil, modeCreate, simtime.ParseAutotaskTime)
 	if err != nil {
