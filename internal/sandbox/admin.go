@@ -60,6 +60,7 @@ type PetraRateLimitRequest struct {
 var adminRoutes = []string{
 	"GET /_sandbox/info",
 	"GET|POST|DELETE /_sandbox/faults",
+	"POST /_sandbox/faults/release",
 	"GET|POST|DELETE /_sandbox/latency",
 	"GET|POST|DELETE /_sandbox/throttle",
 	"GET|DELETE /_sandbox/requests[?since=SEQ]",
@@ -129,7 +130,10 @@ func (s *Sandbox) adminHandler() http.Handler {
 	})
 
 	mux.HandleFunc("GET /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		writeAdminJSON(w, http.StatusOK, map[string]any{"faults": s.ctl.listFaults()})
+		writeAdminJSON(w, http.StatusOK, map[string]any{"faults": s.ctl.listFaults(), "pendingCommits": s.late.count()})
+	})
+	mux.HandleFunc("POST /_sandbox/faults/release", func(w http.ResponseWriter, r *http.Request) {
+		writeAdminJSON(w, http.StatusOK, map[string]int{"released": s.late.release()})
 	})
 	mux.HandleFunc("POST /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f FaultRule

@@ -91,6 +91,26 @@ func (c *AdminClient) Faults(ctx context.Context) ([]FaultRule, error) {
 	return out.Faults, err
 }
 
+// ReleaseLateCommits lets every write held by a drop-then-commit or
+// hold-then-commit fault with untilReleased land now, and returns how many
+// there were.
+func (c *AdminClient) ReleaseLateCommits(ctx context.Context) (int, error) {
+	var out struct {
+		Released int `json:"released"`
+	}
+	err := c.do(ctx, http.MethodPost, "/faults/release", nil, &out)
+	return out.Released, err
+}
+
+// PendingCommits is how many late-commit writes have not landed yet.
+func (c *AdminClient) PendingCommits(ctx context.Context) (int, error) {
+	var out struct {
+		Pending int `json:"pendingCommits"`
+	}
+	err := c.do(ctx, http.MethodGet, "/faults", nil, &out)
+	return out.Pending, err
+}
+
 // ClearFaults removes every fault rule.
 func (c *AdminClient) ClearFaults(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "/faults", nil, nil)

@@ -18,7 +18,18 @@ const (
 	// FaultCommitThenDrop lets the API handle the request (the write
 	// happens), discards the response and resets the client connection.
 	FaultCommitThenDrop = "commit-then-drop"
+	// FaultDropThenCommit resets the client connection at once and lets the
+	// API handle the request later (after DelayMs, or when released): the
+	// client sees a reset while the write lands afterwards (latecommit.go).
+	FaultDropThenCommit = "drop-then-commit"
+	// FaultHoldThenCommit holds the request (after DelayMs, or until
+	// released) before the API handles it, so a client with a shorter
+	// deadline gives up while the write still lands (latecommit.go).
+	FaultHoldThenCommit = "hold-then-commit"
 )
+
+// faultActions lists every action, for error messages.
+const faultActions = `"fail", "drop", "commit-then-drop", "drop-then-commit" or "hold-then-commit"`
 
 // Limits on admin-configured delays, so a typo cannot hang a test run.
 const maxDelay = 2 * time.Minute
@@ -36,7 +47,8 @@ type FaultRule struct {
 	// Count is how many requests the rule affects (default 1). The remaining
 	// count is reported by GET /_sandbox/faults.
 	Count int `json:"count,omitempty"`
-	// Action is "fail", "drop" or "commit-then-drop".
+	// Action is "fail", "drop", "commit-then-drop", "drop-then-commit" or
+	// "hold-then-commit".
 	Action string `json:"action"`
 	// Status (fail only) defaults to 503.
 	Status int `json:"status,omitempty"`
@@ -44,16 +56,26 @@ type FaultRule struct {
 	Body string `json:"body,omitempty"`
 	// Headers (fail only) are added to the response, e.g. {"Retry-After":"1"}.
 	Headers map[string]string `json:"headers,omitempty"`
+	// DelayMs (drop-then-commit, hold-then-commit) is how long after the
+	// request arrived the API handles it.
+	DelayMs int `json:"delayMs,omitempty"`
+	// UntilReleased (drop-then-commit, hold-then-commit) makes the API
+	// handle the request only when POST /_sandbox/faults/release is called
+	// (or after the longest delay the sandbox allows, 2 minutes).
+	UntilReleased bool `json:"untilReleased,omitempty"`
 }
 
 func (f *FaultRule) normalize() error {
 	f.Action = strings.ToLower(strings.TrimSpace(f.Action))
 	switch f.Action {
-	case FaultFail, FaultDrop, FaultCommitThenDrop:
+	case FaultFail, FaultDrop, FaultCommitThenDrop, FaultDropThenCommit, FaultHoldThenCommit:
 	case "":
-		return fmt.Errorf(`"action" is required: one of "fail", "drop", "commit-then-drop"`)
+		return fmt.Errorf(`"action" is required: one of %s`, faultActions)
 	default:
-		return fmt.Errorf(`"action" %q is unknown; use "fail", "drop" or "commit-then-drop"`, f.Action)
+		return fmt.Errorf(`"action" %q is unknown; use %s`, f.Action, faultActions)
+	}
+	if err := f.normalizeLate(); err != nil {
+		return err
 	}
 	if f.Count < 0 {
 		return fmt.Errorf(`"count" is %d; use a positive number (default 1)`, f.Count)

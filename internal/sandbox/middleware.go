@@ -114,13 +114,15 @@ func (s *Sandbox) wrapAPI(api string, next http.Handler) http.Handler {
 			template: template,
 		}
 		logged := false
-		logRecord := func() {
+		var seq int64
+		logRecord := func() int64 {
 			if logged {
-				return
+				return seq
 			}
 			logged = true
 			rec.DurationMs = float64(time.Since(start).Microseconds()) / 1000
-			s.log.add(rec)
+			seq = s.log.add(rec)
+			return seq
 		}
 		// Normal responses are flushed only after the handler returns, so the
 		// deferred record is in the log before the client sees the answer.
@@ -179,6 +181,8 @@ func (s *Sandbox) wrapAPI(api string, next http.Handler) http.Handler {
 				rec.Status, rec.Outcome = dw.status, OutcomeCommittedDropped
 				logRecord() // before the reset: the client must find it in the log
 				abortConnection(w)
+			case FaultDropThenCommit, FaultHoldThenCommit:
+				s.serveLate(f, w, r, next, &rec, logRecord)
 			}
 			return
 		}

@@ -49,7 +49,7 @@ var canonicalSegments = func() map[string]string {
 		"ThresholdInformation", "Companies", "Contracts", "Services", "ContractServices",
 		"ContractServiceUnits", "ContractServiceAdjustments", "Tickets", "ServiceUnits",
 		"ServiceAdjustments", "query", "count", "next", "entityInformation", "fields",
-		"userDefinedFields",
+		"userDefinedFields", "ContractNotes", "Notes",
 	} {
 		m[strings.ToLower(s)] = s
 	}
@@ -61,6 +61,7 @@ var childEntities = map[string]string{
 	"services":           "ContractServices",
 	"serviceunits":       "ContractServiceUnits",
 	"serviceadjustments": "ContractServiceAdjustments",
+	"notes":              "ContractNotes",
 }
 
 // routeInfo classifies a request path for the log and statistics: the

@@ -48,6 +48,9 @@ type RequestRecord struct {
 	DurationMs float64 `json:"durationMs"`
 	// Body is the request body of non-GET Autotask requests, truncated to 4 KiB.
 	Body string `json:"body,omitempty"`
+	// PendingSeq (outcome "committed-late") is the seq of the request's
+	// "commit-pending" record: the same request, handled late.
+	PendingSeq int64 `json:"pendingSeq,omitempty"`
 
 	template string
 }
@@ -96,7 +99,7 @@ func (l *requestLog) resetStatsLocked() {
 	l.stats = Stats{Requests: map[string]int{}, Routes: map[string]int{}, Outcomes: map[string]int{}}
 }
 
-func (l *requestLog) add(r RequestRecord) {
+func (l *requestLog) add(r RequestRecord) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
@@ -112,6 +115,7 @@ func (l *requestLog) add(r RequestRecord) {
 		fmt.Fprintf(l.out, "%s %-8s %-6s %s -> %d %s (%.1fms)\n",
 			r.Time, r.API, r.Method, r.Path, r.Status, r.Outcome, r.DurationMs)
 	}
+	return r.Seq
 }
 
 func (l *requestLog) since(seq int64) []RequestRecord {

@@ -55,6 +55,7 @@ type Sandbox struct {
 	creds       Credentials
 	baseLatency time.Duration
 	ctl         *controls
+	late        *lateCommits
 	log         *requestLog
 	redactor    *strings.Replacer
 }
@@ -93,6 +94,7 @@ func New(opts Options) (*Sandbox, error) {
 		users:       append([]autotasksim.APIUser(nil), fx.Autotask.APIUsers...),
 		baseLatency: opts.Latency,
 		ctl:         newControls(),
+		late:        newLateCommits(),
 		log:         newRequestLog(opts.RequestLogLimit, opts.Logger),
 	}
 	s.pinned.Store(!pinned.IsZero())

@@ -114,6 +114,8 @@ func (s *Server) applyCreateDefaults(def *entityDef, rec record, now time.Time) 
 	case entTickets:
 		setDefault(rec, "createDate", now)
 		setDefault(rec, "lastActivityDate", now)
+	case entContractNotes:
+		noteCreateDefaults(rec, now)
 	}
 }
 
@@ -219,5 +221,7 @@ func (s *Server) applyUpdateDefaults(def *entityDef, rec record) {
 		rec["internalCurrencyAdjustedPrice"] = rec["unitPrice"]
 	case entTickets:
 		rec["lastActivityDate"] = now
+	case entContractNotes:
+		noteUpdateDefaults(rec, now)
 	}
 }

@@ -17,6 +17,7 @@ var contractChildren = map[string]string{
 	"services":           entContractServices,
 	"serviceunits":       entUnits,
 	"serviceadjustments": entAdjustments,
+	"notes":              entContractNotes,
 }
 
 func parseID(s string) (int64, bool) {
@@ -89,7 +90,7 @@ func (s *Server) route(r *http.Request, u *user, segs []string, count int) respo
 // collectionRoute handles /{Entity}: create and update (ref §3 table).
 func (s *Server) collectionRoute(r *http.Request, u *user, def *entityDef) response {
 	switch def.Plural {
-	case entContractServices:
+	case entContractServices, entContractNotes:
 		// Writes exist only on the child route; the root route is absent
 		// (ref §3, §11).
 		return notFound(r.URL.Path)

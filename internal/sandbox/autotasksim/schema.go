@@ -327,6 +327,7 @@ func buildEntities() map[string]*entityDef {
 			},
 		},
 	}
+	defs = append(defs, contractNotesDef())
 	out := make(map[string]*entityDef, len(defs))
 	for _, d := range defs {
 		d.byLower = make(map[string]*fieldDef, len(d.Fields))

@@ -47,6 +47,9 @@ func StartWithOptions(t testing.TB, opts sandbox.Options) *Instance {
 	}
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(srv.Close)
+	// Runs before srv.Close (cleanups run last-in first-out): held writes
+	// are dropped so no handler keeps the server from closing.
+	t.Cleanup(sb.Close)
 	ep := sandbox.EndpointsFor(srv.URL)
 	creds := sb.Credentials()
 	return &Instance{
