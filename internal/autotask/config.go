@@ -27,8 +27,17 @@ const (
 	DefaultRetryWaitMax = 30 * time.Second
 	// DefaultMaxRetryAfter caps an honoured Retry-After header.
 	DefaultMaxRetryAfter = 60 * time.Second
-	// DefaultRequestTimeout bounds one attempt (request and body read).
+	// DefaultRequestTimeout bounds one attempt of a read (request and body
+	// read).
 	DefaultRequestTimeout = 60 * time.Second
+	// DefaultWriteTimeout bounds one attempt of a write (create, update). It
+	// is well above the read timeout and above Autotask's own 5-minute
+	// execution limit (ref §6, VERIFIED 3rd-party): a slow but successful
+	// write is waited for instead of becoming an outcome nobody knows, and a
+	// write that still times out was given up by Autotask itself unless a
+	// network element delays it further (the billing layer's settle window,
+	// integration.DefaultSettleWindow, covers that case).
+	DefaultWriteTimeout = 6 * time.Minute
 	// DefaultUserAgent is sent when Config.UserAgent is empty.
 	DefaultUserAgent = "terraform-provider-petra-autotask-client"
 )
@@ -68,8 +77,11 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// MaxRetryAfter caps an honoured Retry-After header. Default 60s.
 	MaxRetryAfter time.Duration
-	// RequestTimeout bounds each attempt. Default 60s.
+	// RequestTimeout bounds each attempt of a read. Default 60s.
 	RequestTimeout time.Duration
+	// WriteTimeout bounds each attempt of a create or update. Default 6 min
+	// (DefaultWriteTimeout).
+	WriteTimeout time.Duration
 	// BudgetSlowdownAt is the share (0..1) of the database's hourly request
 	// threshold, as GET ThresholdInformation reports it, at which the client
 	// warns and spaces its requests so the rest of the budget lasts the
@@ -146,7 +158,7 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		c.zoneLookup = u
 	}
-	if cfg.MaxInFlightPerEndpoint < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.MaxRetryAfter < 0 || cfg.RequestTimeout < 0 {
+	if cfg.MaxInFlightPerEndpoint < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.MaxRetryAfter < 0 || cfg.RequestTimeout < 0 || cfg.WriteTimeout < 0 {
 		problems = append(problems, "Autotask client limits and durations must not be negative")
 	}
 	if cfg.BudgetSlowdownAt > 1 || cfg.BudgetCheckEvery < 0 {
@@ -218,6 +230,9 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	if cfg.BudgetSlowdownAt == 0 {
 		cfg.BudgetSlowdownAt = DefaultBudgetSlowdownAt

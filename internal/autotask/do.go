@@ -125,6 +125,9 @@ func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	if r.body != nil {
 		body = r.body
 	}
+	if !r.read {
+		ctx = withAttemptTimeout(ctx, c.cfg.WriteTimeout)
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, r.url, body)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: building Autotask request: %w", err)

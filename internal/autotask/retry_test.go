@@ -243,7 +243,8 @@ func TestAttemptTimeout(t *testing.T) {
 		}
 	})
 	t.Run("create outcome unknown", func(t *testing.T) {
-		h := newHarness(t, slowFirst(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"itemId": 1}) }), timeout)
+		writeTimeout := func(c *Config) { c.WriteTimeout = 40 * time.Millisecond }
+		h := newHarness(t, slowFirst(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"itemId": 1}) }), writeTimeout)
 		_, err := h.c.Create(t.Context(), EntityCompanies, Company{CompanyName: "A"})
 		if !errors.Is(err, ErrOutcomeUnknown) || !strings.Contains(err.Error(), "40ms") {
 			t.Fatalf("error = %v, want ErrOutcomeUnknown naming the 40ms timeout", err)
@@ -252,6 +253,37 @@ func TestAttemptTimeout(t *testing.T) {
 			t.Errorf("create sent %d times, want 1", n)
 		}
 	})
+}
+
+// TestWritesWaitLongerThanReads: a write gets WriteTimeout, a read
+// RequestTimeout; with the same slow server, the read times out while the
+// write is answered.
+func TestWritesWaitLongerThanReads(t *testing.T) {
+	slow := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(300 * time.Millisecond):
+		}
+		if strings.HasSuffix(r.URL.Path, "/V1.0/Companies") {
+			writeJSON(w, 200, map[string]any{"itemId": 7})
+			return
+		}
+		emptyPage(w)
+	}
+	h := newHarness(t, slow, func(c *Config) {
+		c.RequestTimeout, c.WriteTimeout, c.RetryMax = 30*time.Millisecond, 20*time.Second, -1
+	})
+	if id, err := h.c.Create(t.Context(), EntityCompanies, Company{CompanyName: "A"}); err != nil || id != 7 {
+		t.Fatalf("slow create = %d, %v; want the answer (write timeout 20s)", id, err)
+	}
+	if _, err := Query[Company](t.Context(), h.c, EntityCompanies, QuerySpec{}); err == nil || !strings.Contains(err.Error(), "30ms") {
+		t.Fatalf("slow query error = %v, want the 30ms read timeout", err)
+	}
+	c, err := New(Config{Username: "u@x", Secret: "s", IntegrationCode: "c"})
+	if err != nil || c.cfg.WriteTimeout != DefaultWriteTimeout || DefaultWriteTimeout < 5*DefaultRequestTimeout {
+		t.Fatalf("default write timeout %v (err %v) is not well above the read timeout %v", c.cfg.WriteTimeout, err, DefaultRequestTimeout)
+	}
 }
 
 func TestCancellationStopsARetryWait(t *testing.T) {

@@ -58,6 +58,16 @@ func (e *attemptTimeoutError) Error() string {
 }
 func (e *attemptTimeoutError) Unwrap() error { return e.err }
 
+// attemptTimeoutKey carries a per-call attempt timeout (writes wait longer
+// than reads) from send to the transport.
+type attemptTimeoutKey struct{}
+
+// withAttemptTimeout makes every attempt of the call made with ctx time out
+// after d instead of the transport's default.
+func withAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
 // limitedTransport holds an endpoint slot and a per-attempt deadline from the
 // start of a round trip until the response body is closed, so one attempt
 // (request and body read) occupies one slot and waits between retries do not.
@@ -81,18 +91,22 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		release = r
 	}
-	ctx, cancel := context.WithTimeout(parent, t.timeout)
+	timeout := t.timeout
+	if d, ok := parent.Value(attemptTimeoutKey{}).(time.Duration); ok && d > 0 {
+		timeout = d
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		timedOut := ctx.Err() != nil && parent.Err() == nil
 		cancel()
 		release()
 		if timedOut {
-			return nil, &attemptTimeoutError{timeout: t.timeout, err: err}
+			return nil, &attemptTimeoutError{timeout: timeout, err: err}
 		}
 		return nil, err
 	}
-	resp.Body = &attemptBody{rc: resp.Body, ctx: ctx, parent: parent, timeout: t.timeout, done: func() {
+	resp.Body = &attemptBody{rc: resp.Body, ctx: ctx, parent: parent, timeout: timeout, done: func() {
 		cancel()
 		release()
 	}}
