@@ -69,19 +69,46 @@ func (e *billingEnv) requestsSince(t *testing.T, seq int64, method, suffix strin
 	return out
 }
 
-// adjustmentPosts counts POSTs of ContractServiceAdjustments after seq.
+// adjustmentPosts counts POSTs of ContractServiceAdjustments the client
+// sent after seq (a late commit's second log record is not a post).
 func (e *billingEnv) adjustmentPosts(t *testing.T, seq int64) int {
 	t.Helper()
-	return len(e.requestsSince(t, seq, "POST", "/ContractServiceAdjustments"))
+	n := 0
+	for _, r := range e.requestsSince(t, seq, "POST", "/ContractServiceAdjustments") {
+		if r.Outcome != sandbox.OutcomeCommittedLate {
+			n++
+		}
+	}
+	return n
+}
+
+// appliedAdjustments counts the adjustment posts after seq that Autotask
+// applied: answered with 2xx, committed with the answer dropped, or
+// committed late.
+func (e *billingEnv) appliedAdjustments(t *testing.T, seq int64) int {
+	t.Helper()
+	n := 0
+	for _, r := range e.requestsSince(t, seq, "POST", "/ContractServiceAdjustments") {
+		switch {
+		case r.Outcome == sandbox.OutcomeCommittedDropped,
+			(r.Outcome == sandbox.OutcomeOK || r.Outcome == sandbox.OutcomeCommittedLate) && r.Status/100 == 2:
+			n++
+		}
+	}
+	return n
 }
 
 // injectFault makes the next count requests to path fail with action
 // ("drop", "commit-then-drop" or "fail").
 func (e *billingEnv) injectFault(t *testing.T, method, path, action string, count int) {
 	t.Helper()
-	if _, err := e.Sandbox.Admin.InjectFault(context.Background(), sandbox.FaultRule{
-		Method: method, Path: path, Action: action, Count: count,
-	}); err != nil {
+	e.inject(t, sandbox.FaultRule{Method: method, Path: path, Action: action, Count: count})
+}
+
+// inject adds a fault rule.
+func (e *billingEnv) inject(t *testing.T, f sandbox.FaultRule) {
+	t.Helper()
+	if _, err := e.Sandbox.Admin.InjectFault(context.Background(), f); err != nil {
 		t.Fatalf("injecting fault: %v", err)
 	}
 }

@@ -9,25 +9,105 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 )
 
-// maxPushAttempts bounds how many adjustments one PushUnits may post when
-// earlier posts ended with an unknown outcome and did not land.
-const maxPushAttempts = 3
+// PushTiming says how long a push waits for an adjustment whose outcome
+// Autotask did not confirm. Zero fields take the defaults; tests shorten
+// them.
+type PushTiming struct {
+	// ReadBackWaits are the pauses before each read of the units after a
+	// post whose outcome is unknown. The read-back stops as soon as the
+	// units show the adjustment. Default DefaultReadBackWaits.
+	ReadBackWaits []time.Duration
+	// ReadBackTimeout bounds the whole read-back, which runs on a context of
+	// its own (Ctrl-C does not cut it short). Default 2 minutes.
+	ReadBackTimeout time.Duration
+	// SettleWindow is how long after an unconfirmed post Autotask may still
+	// apply it. Until then, a later run leaves the line alone unless the
+	// units show the adjustment landed. Default DefaultSettleWindow.
+	SettleWindow time.Duration
+	// Now is the wall clock for settle windows (default time.Now; the
+	// service clock may be pinned to a business date).
+	Now func() time.Time
+	// Sleep waits d or until ctx ends (default: a timer). Tests inject it.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
 
-// readBackWaits are the pauses before each read of the units after a post
-// whose outcome is unknown (the client already retries transient read
-// failures itself; these cover a read that still fails).
-var readBackWaits = []time.Duration{0, 250 * time.Millisecond, time.Second}
+// DefaultReadBackWaits are the pauses before each read of the units after a
+// post whose outcome is unknown: an answer lost after the commit shows at
+// once; a write that a proxy or a busy Autotask delays shows within seconds.
+// About 30 seconds in all, 7 reads at most, and only for such posts.
+var DefaultReadBackWaits = []time.Duration{0, 500 * time.Millisecond, time.Second, 2 * time.Second,
+	4 * time.Second, 8 * time.Second, 15 * time.Second}
 
-// reconcileTimeout bounds the read-back made after the caller's context
-// ended (Ctrl-C during apply) while a post was in flight: the units are read
-// with a separate context so that the result, and what state records, says
-// whether the interrupted adjustment landed.
-const reconcileTimeout = 30 * time.Second
+// DefaultSettleWindow is how long after an unconfirmed post the next run
+// holds off its line: Autotask ends any request after 5 minutes (ref §6,
+// VERIFIED 3rd-party) and the client waits 6 minutes for a write
+// (autotask.DefaultWriteTimeout), so a post older than this can no longer be
+// applied unless something between the provider and Autotask held it for
+// more than 10 minutes. INFERRED (ref §6): the execution limit is a third
+// party's observation.
+const DefaultSettleWindow = 15 * time.Minute
+
+// defaultReadBackTimeout bounds a read-back (the waits plus the reads).
+const defaultReadBackTimeout = 2 * time.Minute
+
+func (p PushTiming) withDefaults() PushTiming {
+	if len(p.ReadBackWaits) == 0 {
+		p.ReadBackWaits = DefaultReadBackWaits
+	}
+	if p.ReadBackTimeout <= 0 {
+		p.ReadBackTimeout = defaultReadBackTimeout
+	}
+	if p.SettleWindow <= 0 {
+		p.SettleWindow = DefaultSettleWindow
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Sleep == nil {
+		p.Sleep = waitCtx
+	}
+	return p
+}
+
+// WithPushTiming sets how pushes wait for unconfirmed adjustments.
+func (s *Service) WithPushTiming(p PushTiming) *Service {
+	s.pushTiming = p
+	return s
+}
+
+func (s *Service) timing() PushTiming { return s.pushTiming.withDefaults() }
 
 // ErrPushInterrupted matches (errors.Is) a PushUnits that stopped because its
 // context ended. The result then tells what Autotask holds: nothing more is
 // posted after an interruption.
 var ErrPushInterrupted = errors.New("the unit push was interrupted")
+
+// ErrUnconfirmed matches (errors.Is) a push that ends with an adjustment
+// whose outcome Autotask did not confirm, or that leaves a line alone
+// because such an adjustment from an earlier run may still land. The result's
+// Unconfirmed must then be recorded.
+var ErrUnconfirmed = errors.New("an adjustment's outcome is not confirmed")
+
+// unconfirmedError is a push error that matches ErrUnconfirmed.
+type unconfirmedError struct{ msg string }
+
+func (e *unconfirmedError) Error() string        { return e.msg }
+func (e *unconfirmedError) Is(target error) bool { return target == ErrUnconfirmed }
+
+// Unconfirmed is an adjustment whose outcome Autotask never confirmed: the
+// post may have been applied, may be applied later, or never.
+type Unconfirmed struct {
+	// UnitChange is the adjustment's unit change.
+	UnitChange int
+	// UnitsBefore is the unit count in effect when it was posted: the
+	// adjustment has landed when the line holds UnitsBefore+UnitChange.
+	UnitsBefore int
+	// SentAt is when it was posted (wall clock, UTC).
+	SentAt time.Time
+}
+
+// settlesAt is when Autotask can no longer apply the adjustment.
+func (u Unconfirmed) settlesAt(window time.Duration) time.Time { return u.SentAt.Add(window) }
 
 // PushRequest asks for a contract service to hold Target units from today.
 type PushRequest struct {
@@ -36,15 +116,15 @@ type PushRequest struct {
 	ServiceID         int64
 	// Target is the unit count wanted in effect from today (0 or more).
 	Target int
-
-	// sleep waits between read-backs; tests replace it.
-	sleep func(context.Context, time.Duration) error
+	// Unconfirmed is an earlier adjustment of this line whose outcome was
+	// never confirmed (from state), nil when there is none.
+	Unconfirmed *Unconfirmed
 }
 
 // PushResult says what a push did.
 type PushResult struct {
 	// Before is the units in effect today before the push, After what
-	// Autotask reports after it.
+	// Autotask holds after it (as far as it is known).
 	Before, After int
 	// Delta is the change made (After - Before); 0 when Autotask already
 	// held the target and nothing was posted.
@@ -55,32 +135,40 @@ type PushResult struct {
 	AdjustmentID int64
 	// At is when the push completed.
 	At time.Time
-	// Pushed is true when at least one adjustment is known to have changed
-	// the units (also set on some failures: the caller must then record the
-	// resource, since Autotask changed).
+	// Pushed is true when an adjustment is known to have changed the units.
 	Pushed bool
+	// Unconfirmed is the adjustment whose outcome is still unknown after
+	// this push (a new one, or the request's that has not settled), nil
+	// when there is none.
+	Unconfirmed *Unconfirmed
+	// Record is true when the caller must record the result in state even
+	// though the push failed: Autotask changed, or an unconfirmed adjustment
+	// must be remembered so that no later run posts it a second time.
+	Record bool
 }
 
-// PushUnits makes a contract service hold req.Target units in effect today,
-// exactly once: it reads the units in effect now, posts one
-// ContractServiceAdjustment of the difference (none when there is no
-// difference). The units before come from the apply-time snapshot (one bulk
-// read for the whole apply); Autotask's confirmation of the create is the
-// proof of the new count.
+// PushUnits makes a contract service hold req.Target units in effect today
+// with at most one ContractServiceAdjustment: it reads the units in effect
+// and posts the difference (nothing when there is none). The units before
+// come from the apply-time snapshot (one bulk read for the whole apply);
+// Autotask's confirmation of the create is the proof of the new count.
 //
 // A post whose outcome is unknown (timeout, reset, 5xx without Autotask's
-// text, or an answer lost after the commit) is never re-posted blindly: the
-// units are read again and only what is still missing is pushed, at most
-// maxPushAttempts posts in all. This relies on a committed adjustment being
-// visible to the next ContractServiceUnits query (read-your-writes), which
-// the reference does not state: INFERRED (ref §8, §13). An Autotask refusal (a business-rule 500 such
-// as a contract that has not started) is returned with Autotask's text and
-// not retried.
+// text, an answer lost after the commit) is never followed by a second post
+// for the line, whatever the read-back shows: the units are read back on a
+// context of its own (Ctrl-C does not cut it short), waiting up to
+// ReadBackWaits for a slow commit. When they show the adjustment, the push
+// succeeded; otherwise the result carries Unconfirmed and the error matches
+// ErrUnconfirmed, and the caller records both. A later run with that
+// Unconfirmed leaves the line alone until the units show the adjustment or
+// its settle window has passed, so a commit later than the read-back is
+// never doubled. Read-your-writes for ContractServiceUnits is INFERRED
+// (ref §8, §13).
 //
-// When ctx ends (Terraform cancels it on Ctrl-C) while a post is in flight,
-// the post's outcome is reconciled with a separate, short-lived context
-// before returning, so the result says what Autotask holds; nothing more is
-// posted after an interruption, and the error matches ErrPushInterrupted.
+// An Autotask refusal (a business-rule 500 such as a contract that has not
+// started) is returned with Autotask's text. When ctx ends (Terraform cancels
+// it on Ctrl-C) nothing more is posted and the error matches
+// ErrPushInterrupted.
 func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, error) {
 	var res PushResult
 	at, err := s.Autotask()
@@ -90,109 +178,112 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 	if req.Target < 0 {
 		return res, fmt.Errorf("cannot set contract service %d to %d units: unit counts are 0 or more", req.ContractServiceID, req.Target)
 	}
-	sleep := req.sleep
-	if sleep == nil {
-		sleep = waitCtx
-	}
+	tm := s.timing()
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
-	before, err := s.UnitsToday(ctx, req.ContractServiceID, true)
-	if err != nil {
-		if ctx.Err() != nil {
-			return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
-		}
-		return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
-	}
-	res.Before, res.After = before, before
-	current := before
-	var lastUnknown error
-	for attempt := 1; current != req.Target; attempt++ {
-		if ctx.Err() != nil {
-			// Never start a post after an interruption.
-			return res, interrupted(ctx, fmt.Sprintf("while pushing units to %s: Autotask holds %d units in effect "+
-				"today (%d before this run, target %d)", what, current, before, req.Target))
-		}
-		if attempt > maxPushAttempts {
-			return res, fmt.Errorf("gave up pushing units to %s after %d adjustments whose outcome Autotask did not confirm "+
-				"(last: %v). Autotask now reports %d units in effect today (%d before this run, target %d). Check the "+
-				"contract in Autotask, then run apply again: the provider reads the units first and pushes only what is "+
-				"missing", what, maxPushAttempts, lastUnknown, current, before, req.Target)
-		}
-		delta := req.Target - current
-		id, err := at.Create(ctx, autotask.EntityContractServiceAdjustments, autotask.ContractServiceAdjustment{
-			ContractID:        req.ContractID,
-			ContractServiceID: req.ContractServiceID,
-			ServiceID:         req.ServiceID,
-			// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
-			EffectiveDate: autotask.TimeOf(s.Today()),
-			UnitChange:    int32(delta),
-		})
-		if err == nil {
-			res.AdjustmentID, res.Pushed = id, true
-			res.After = req.Target
-			break
-		}
-		if !errors.Is(err, autotask.ErrOutcomeUnknown) {
+	var before int
+	if u := req.Unconfirmed; u != nil {
+		// An earlier run's post may still land: read the line with a query
+		// of its own (never a snapshot from before now) and decide.
+		before, err = s.unitsAfterWrite(ctx, req.ContractServiceID)
+		if err != nil {
 			if ctx.Err() != nil {
-				// Cancelled before the post left (waiting for a slot or to
-				// retry a rejection): Autotask did not process it.
-				return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent: Autotask "+
-					"holds %d units in effect today (%d before this run, target %d)", delta, what, current, before, req.Target))
+				return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
 			}
-			if res.Pushed {
-				return res, fmt.Errorf("pushing the remaining %+d units to %s failed after an earlier adjustment landed "+
-					"(%d units before, %d now, target %d): %w", delta, what, before, current, req.Target, err)
+			return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
+		}
+		res.Before, res.After = before, before
+		landed := before == u.UnitsBefore+u.UnitChange
+		if settles := u.settlesAt(tm.SettleWindow); !landed && tm.Now().Before(settles) {
+			res.Unconfirmed, res.Record = u, true
+			return res, &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s sent at %s "+
+				"is not confirmed yet, and Autotask may still apply it until %s; Autotask shows %d units now (target %d). "+
+				"Nothing was posted, so that the adjustment cannot be applied twice. Run apply again after %s: it reads "+
+				"the units first and pushes only what is missing", u.UnitChange, what, stamp(u.SentAt), stamp(settles),
+				before, req.Target, stamp(settles))}
+		}
+		// Landed, or too old to land any more: the units read are the truth.
+		res.Record = true
+	} else {
+		before, err = s.UnitsToday(ctx, req.ContractServiceID, true)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
 			}
-			return res, fmt.Errorf("Autotask refused the adjustment of %+d units to %s (%d units in effect today, target "+
-				"%d): %w", delta, what, current, req.Target, err)
+			return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
 		}
-		lastUnknown = err
-		// The answer was lost. Read what Autotask holds now, with a separate
-		// context when the caller's has ended (Ctrl-C): the outcome must be
-		// known before returning, so state records what was pushed.
-		rctx, cancel := reconcileContext(ctx)
-		now, rerr := s.readBack(rctx, req.ContractServiceID, sleep)
-		cancel()
-		if rerr != nil {
-			return res, fmt.Errorf("the adjustment of %+d units to %s may or may not have been applied (%v), and reading "+
-				"the units back failed (%v). Before this run it had %d units, the target is %d. Check the contract in "+
-				"Autotask, then run apply again: the provider reads the units first and pushes only what is missing",
-				delta, what, err, rerr, before, req.Target)
-		}
-		if now != current {
-			res.Pushed = true
-		}
-		current, res.After = now, now
+		res.Before, res.After = before, before
+	}
+	delta := req.Target - before
+	if delta == 0 {
+		res.At = s.Now()
+		return res, nil
+	}
+	if ctx.Err() != nil {
+		// Never start a post after an interruption.
+		return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent; nothing was posted "+
+			"(%d units in effect today, target %d)", delta, what, before, req.Target))
+	}
+	sentAt := tm.Now().UTC()
+	id, err := at.Create(ctx, autotask.EntityContractServiceAdjustments, autotask.ContractServiceAdjustment{
+		ContractID:        req.ContractID,
+		ContractServiceID: req.ContractServiceID,
+		ServiceID:         req.ServiceID,
+		// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
+		EffectiveDate: autotask.TimeOf(s.Today()),
+		UnitChange:    int32(delta),
+	})
+	switch {
+	case err == nil:
+		// A create Autotask confirmed (HTTP 200 with the adjustment's
+		// itemId) is a committed adjustment, so the units are before + delta
+		// without another query: a per-mapping read-back would double the
+		// requests of a billing run against a database-wide budget of
+		// 10,000 an hour. Every refresh reads the units again, so a
+		// concurrent hand edit shows as drift in the next plan.
+		res.AdjustmentID, res.Pushed, res.Record = id, true, true
+		res.After, res.Delta, res.At = req.Target, delta, s.Now()
+		return res, nil
+	case !errors.Is(err, autotask.ErrOutcomeUnknown):
 		if ctx.Err() != nil {
-			res.Delta = res.After - res.Before
-			landed := "did not land"
-			if now != before {
-				landed = "landed"
-			}
-			return res, interrupted(ctx, fmt.Sprintf("while the adjustment of %+d units to %s was in flight; it was "+
-				"reconciled: it %s, and Autotask holds %d units in effect today (%d before this run, target %d). Run "+
-				"apply again to push what is still missing", delta, what, landed, now, before, req.Target))
+			// Cancelled before the post left (waiting for a slot or to retry
+			// a rejection): Autotask did not process it.
+			return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent: Autotask holds "+
+				"%d units in effect today (target %d)", delta, what, before, req.Target))
 		}
+		return res, fmt.Errorf("Autotask refused the adjustment of %+d units to %s (%d units in effect today, target "+
+			"%d): %w", delta, what, before, req.Target, err)
 	}
 
-	// A create Autotask confirmed (HTTP 200 with the adjustment's itemId) is
-	// a committed adjustment, so the units are before + delta without another
-	// query: a per-mapping read-back would double the requests of a billing
-	// run (2,000 instead of 1,000 for 1,000 changed mappings) against a
-	// database-wide budget of 10,000 an hour. Reads happen where the outcome
-	// is unknown (above), and every refresh reads the units again, so a
-	// concurrent hand edit shows as drift in the next plan.
-	res.Delta, res.At = res.After-res.Before, s.Now()
-	return res, nil
-}
-
-// reconcileContext returns ctx while it is alive, or, once it has ended, a
-// context detached from it that allows reconcileTimeout for the read-back.
-func reconcileContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx.Err() == nil {
-		return context.WithCancel(ctx)
+	// The outcome is unknown. Read back on a context of its own, so that a
+	// Ctrl-C during the wait cannot cut it short: what landed must be known
+	// and recorded before returning.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
+	now, known, rerr := s.readBack(rctx, req.ContractServiceID, before, delta, tm)
+	cancel()
+	res.Record = true
+	if known {
+		res.After, res.Delta = now, now-before
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+	if known && now == before+delta {
+		res.Pushed, res.At = true, s.Now()
+		return res, nil // the units show the adjustment: it landed
+	}
+	u := &Unconfirmed{UnitChange: delta, UnitsBefore: before, SentAt: sentAt}
+	res.Unconfirmed = u
+	shows := fmt.Sprintf("Autotask shows %d units now", now)
+	if !known {
+		shows = fmt.Sprintf("the units could not be read back (%v); Autotask showed %d units before the adjustment", rerr, before)
+	}
+	settles := u.settlesAt(tm.SettleWindow)
+	uerr := &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s is not confirmed (%v); "+
+		"%s (target %d). Nothing more was posted for this line. Run apply again later: it reads the units first and "+
+		"pushes only what is missing (until %s, when Autotask can no longer apply this adjustment, a run leaves this "+
+		"line alone unless the units show it landed)", delta, what, err, shows, req.Target, stamp(settles))}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("%w (%w): %w", ErrPushInterrupted, ctx.Err(), uerr)
+	}
+	return res, uerr
 }
 
 // interrupted builds the error for a push stopped by its context.
@@ -200,20 +291,32 @@ func interrupted(ctx context.Context, detail string) error {
 	return fmt.Errorf("%w (%w) %s", ErrPushInterrupted, ctx.Err(), detail)
 }
 
-// readBack reads the units in effect today, retrying a failed read a few
-// times with backoff.
-func (s *Service) readBack(ctx context.Context, contractServiceID int64, sleep func(context.Context, time.Duration) error) (int, error) {
-	var err error
-	for _, wait := range readBackWaits {
-		if serr := sleep(ctx, wait); serr != nil {
-			return 0, serr
+// stamp formats a wall-clock time for messages.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// readBack reads the units in effect today after a post of delta units on a
+// line that held before, pausing tm.ReadBackWaits before each read, until
+// the units show the adjustment or something else changed them. known is
+// false when no read succeeded; err is the last read error.
+func (s *Service) readBack(ctx context.Context, contractServiceID int64, before, delta int, tm PushTiming) (units int, known bool, err error) {
+	for _, wait := range tm.ReadBackWaits {
+		if serr := tm.Sleep(ctx, wait); serr != nil {
+			if err == nil {
+				err = serr
+			}
+			return units, known, err
 		}
-		var n int
-		if n, err = s.unitsAfterWrite(ctx, contractServiceID); err == nil {
-			return n, nil
+		n, rerr := s.unitsAfterWrite(ctx, contractServiceID)
+		if rerr != nil {
+			err = rerr
+			continue
+		}
+		units, known = n, true
+		if n != before {
+			return units, known, nil // landed, or changed by someone else
 		}
 	}
-	return 0, err
+	return units, known, err
 }
 
 // unitsAfterWrite asks Autotask for the units in effect today on one

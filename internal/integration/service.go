@@ -45,6 +45,8 @@ type Service struct {
 	// claims maps a contract service line to the tenant whose billing
 	// mapping pushes to it in this run (claims.go).
 	claims map[int64]string
+	// pushTiming says how pushes wait for unconfirmed adjustments (push.go).
+	pushTiming PushTiming
 }
 
 // New returns a Service. Either client may be nil when not configured; the
