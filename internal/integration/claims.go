@@ -1,35 +1,82 @@
 package integration
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
 
-// ClaimLine records, for this provider run, that the billing mapping of
-// tenantID pushes units to the contract service line contractServiceID. It
-// reports the other tenant when a mapping of a different tenant already
-// claimed the same line: two mappings pushing to one line overwrite each
-// other's count (or, from the same snapshot, add up), so one must go. The
-// same tenant may claim a line again (Terraform plans a resource again just
-// before applying it, in the same run).
-func (s *Service) ClaimLine(contractServiceID int64, tenantID string) (other string, clash bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.claims == nil {
-		s.claims = map[int64]string{}
-	}
-	if prev, ok := s.claims[contractServiceID]; ok && prev != tenantID {
-		return prev, true
-	}
-	s.claims[contractServiceID] = tenantID
-	return "", false
+// Claims inside one configuration: any two billing mappings on one contract
+// service line fail the plan, whatever their tenants, and whichever provider
+// process plans them. Within a process the Service remembers the lines
+// planned in this walk (Terraform configures the provider once per walk and
+// plans each billing mapping once per walk; the resource does not claim on
+// the first of the two plans of a replacement). Across the processes of
+// one run (provider aliases) the run registry does the same (runregistry.go).
+
+// WithRunRegistry makes ClaimLineInRun also compare with the other provider
+// processes of the Terraform run (nil turns that off).
+func (s *Service) WithRunRegistry(r *RunRegistry) *Service {
+	s.runRegistry = r
+	return s
 }
 
-// LineClaimedTwice is the problem reported for a line two tenants map to.
-func LineClaimedTwice(contractServiceID int64, serviceName, contractName, otherTenant string) Problem {
+// ClaimLineInRun records, for this run, that a billing mapping pushes to the
+// contract service line lineID. It returns the mapping that claimed the
+// line earlier in this run, in this process or in another provider process
+// of the same walk: two mappings pushing to one line overwrite each other's
+// count (or, from the same snapshot, add up), so one must go. A registry
+// failure is returned as err and the check is then this process's only.
+func (s *Service) ClaimLineInRun(ctx context.Context, lineID int64, who RunClaimant) (other *RunClaimant, err error) {
+	s.mu.Lock()
+	if s.claims == nil {
+		s.claims = map[int64]RunClaimant{}
+	}
+	if prev, ok := s.claims[lineID]; ok {
+		s.mu.Unlock()
+		return &prev, nil
+	}
+	s.claims[lineID] = who
+	reg := s.runRegistry
+	s.mu.Unlock()
+	if reg == nil {
+		return nil, nil
+	}
+	key, err := s.lineRegistryKey(ctx, lineID)
+	if err != nil {
+		return nil, err
+	}
+	return reg.Claim(key, who)
+}
+
+// lineRegistryKey names a line across processes: the Autotask database (its
+// zone's database id when discovered, else the zone URL and API user) and
+// the line id.
+func (s *Service) lineRegistryKey(ctx context.Context, lineID int64) (string, error) {
+	at, err := s.Autotask()
+	if err != nil {
+		return "", err
+	}
+	z, err := at.Zone(ctx) // cached: the billing reads discovered it
+	if err != nil {
+		return "", err
+	}
+	db := "url:" + z.URL + "|user:" + s.username
+	if z.CI != 0 {
+		db = "ci:" + strconv.FormatInt(z.CI, 10)
+	}
+	return db + "|line:" + strconv.FormatInt(lineID, 10), nil
+}
+
+// LineClaimedTwice is the problem reported for a line two billing mappings
+// of this run push to.
+func LineClaimedTwice(contractServiceID int64, serviceName, contractName string, other RunClaimant) Problem {
 	return Problem{
 		Attribute: AttrServiceID,
 		Summary:   "Service line mapped twice",
-		Detail: fmt.Sprintf("The service line %d (%q on contract %q) is also mapped by the billing mapping of tenant %q. "+
-			"Two mappings pushing to one line overwrite each other's unit count, so nothing is pushed for this one. "+
-			"Keep one mapping per line; when several tenants are billed on one line, map one of them and set its units "+
-			"to the total (for example units = a + b).", contractServiceID, serviceName, contractName, otherTenant),
+		Detail: fmt.Sprintf("The service line %d (%q on contract %q) is also mapped by %s. Two mappings pushing to one "+
+			"line overwrite each other's unit count, so nothing is pushed for this one. Keep one mapping per line; when "+
+			"several tenants are billed on one line, map one of them and set its units to the total (for example units "+
+			"= a + b).", contractServiceID, serviceName, contractName, other.Describe()),
 	}
 }

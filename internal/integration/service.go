@@ -42,9 +42,11 @@ type Service struct {
 	hints map[int64]bool
 	// budgetWarned is set once the budget warning was handed out.
 	budgetWarned bool
-	// claims maps a contract service line to the tenant whose billing
-	// mapping pushes to it in this run (claims.go).
-	claims map[int64]string
+	// claims maps a contract service line to the billing mapping that
+	// pushes to it in this run (claims.go); runRegistry shares them with the
+	// run's other provider processes.
+	claims      map[int64]RunClaimant
+	runRegistry *RunRegistry
 	// pushTiming says how pushes wait for unconfirmed adjustments (push.go).
 	pushTiming PushTiming
 }
