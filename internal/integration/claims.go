@@ -68,6 +68,31 @@ func (s *Service) lineRegistryKey(ctx context.Context, lineID int64) (string, er
 	return db + "|line:" + strconv.FormatInt(lineID, 10), nil
 }
 
+// NoteStateClaim records that a billing mapping in this configuration's
+// state holds the claim with token (Read and ModifyPlan see the state).
+// A replaced mapping is planned as a new one, without its state, while its
+// old object, destroyed first, still holds the claim; IsStateClaim lets that
+// plan tell its own configuration's claim from another's.
+func (s *Service) NoteStateClaim(token string) {
+	if token == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stateTokens == nil {
+		s.stateTokens = map[string]bool{}
+	}
+	s.stateTokens[token] = true
+}
+
+// IsStateClaim reports whether token belongs to a mapping in this
+// configuration's state (NoteStateClaim).
+func (s *Service) IsStateClaim(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return token != "" && s.stateTokens[token]
+}
+
 // LineClaimedTwice is the problem reported for a line two billing mappings
 // of this run push to.
 func LineClaimedTwice(contractServiceID int64, serviceName, contractName string, other RunClaimant) Problem {

@@ -37,7 +37,8 @@ const (
 
 // PermissionFix is the fix every failed permission verification ends with.
 const PermissionFix = "The Autotask API user's Security Level must be \"API User (system)\" and the user must be " +
-	"active. Billing needs read and write on Contracts and read on Services."
+	"active. Billing needs read and write on Contracts, read on Services, and read, create and update on " +
+	"ContractNotes (the billing claims)."
 
 // ticketingFix is added when a ticketing permission is missing.
 const ticketingFix = "Ticketing needs read, create and update on Tickets and read on Companies."
@@ -208,6 +209,10 @@ var requirements = []requirement{
 	{autotask.EntityContractServiceUnits, CheckOpQuery, []string{FeatureBilling}, true},
 	{autotask.EntityServices, CheckOpQuery, []string{FeatureBilling}, true},
 	{autotask.EntityContractServiceAdjustments, CheckOpCreate, []string{FeatureBilling}, false},
+	// Billing claims are contract notes (ownership.go).
+	{autotask.EntityContractNotes, CheckOpQuery, []string{FeatureBilling}, true},
+	{autotask.EntityContractNotes, CheckOpCreate, []string{FeatureBilling}, false},
+	{autotask.EntityContractNotes, CheckOpUpdate, []string{FeatureBilling}, false},
 }
 
 // NormalizeFeatures validates, de-duplicates and sorts features.

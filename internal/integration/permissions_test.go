@@ -24,7 +24,7 @@ const (
 	fxInactiveSecret     = "sandbox-inactive-secret-do-not-use"
 	fxAdminUser          = "admin@sandbox.example"
 	fxAdminSecret        = "sandbox-admin-secret-do-not-use"
-	allFeaturesCheckRuns = 2 + 11 // zone + authentication + every requirement
+	allFeaturesCheckRuns = 2 + 14 // zone + authentication + every requirement
 )
 
 var bothFeatures = []string{FeatureTicketing, FeatureBilling}

@@ -354,3 +354,19 @@ func waitCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// UnconfirmedSettled reports whether an unconfirmed adjustment no longer
+// needs remembering: the line holds its result (it landed), or its settle
+// window has passed (it can no longer land).
+func (s *Service) UnconfirmedSettled(u Unconfirmed, unitsNow int) bool {
+	tm := s.timing()
+	return unitsNow == u.UnitsBefore+u.UnitChange || !tm.Now().Before(u.settlesAt(tm.SettleWindow))
+}
+
+// UnconfirmedSettlesAt is when an unconfirmed adjustment can no longer land.
+func (s *Service) UnconfirmedSettlesAt(u Unconfirmed) time.Time {
+	return u.settlesAt(s.timing().SettleWindow)
+}
+
+// WallNow is the wall clock used for settle windows.
+func (s *Service) WallNow() time.Time { return s.timing().Now() }

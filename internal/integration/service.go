@@ -47,6 +47,8 @@ type Service struct {
 	// run's other provider processes.
 	claims      map[int64]RunClaimant
 	runRegistry *RunRegistry
+	// stateTokens are the claim tokens in this configuration's state.
+	stateTokens map[string]bool
 	// pushTiming says how pushes wait for unconfirmed adjustments (push.go).
 	pushTiming PushTiming
 }

@@ -5,11 +5,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
 )
 
 // newAccEnv starts the acceptance-test world for t (see internal/acctest).
@@ -19,10 +21,32 @@ func newAccEnv(t *testing.T) *acctest.Env {
 }
 
 // protoV6Factories serves the provider in-process with the environment's
-// clock, so "today" is the same for the provider and the sandbox.
+// clock, so "today" is the same for the provider and the sandbox. Pushes
+// read back within a fraction of a second after a lost answer, and an
+// unconfirmed adjustment settles after a millisecond (tests that need a
+// real settle window use protoV6FactoriesWith). The run registry is off:
+// every in-process provider server shares the test binary's process (the
+// e2e tests run the real binary with it).
 func protoV6Factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderServer, error) {
+	return protoV6FactoriesWith(env, testPushTiming(nil, time.Millisecond))
+}
+
+// protoV6FactoriesWith is protoV6Factories with the given push timing.
+func protoV6FactoriesWith(env *acctest.Env, tm integration.PushTiming) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"petra": providerserver.NewProtocol6WithError(NewWithOptions("test", Options{Now: env.Now})()),
+		"petra": providerserver.NewProtocol6WithError(NewWithOptions("test", Options{
+			Now: env.Now, DisableRunRegistry: true, PushTiming: &tm,
+		})()),
+	}
+}
+
+// testPushTiming reads back quickly; now (nil: time.Now) is the wall clock
+// of settle windows.
+func testPushTiming(now func() time.Time, settle time.Duration) integration.PushTiming {
+	return integration.PushTiming{
+		ReadBackWaits: []time.Duration{0, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond},
+		SettleWindow:  settle,
+		Now:           now,
 	}
 }
 

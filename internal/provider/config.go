@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -22,6 +23,7 @@ const (
 	EnvPetraAPIKey             = "PETRA_API_KEY"
 	EnvPetraAPIURL             = "PETRA_API_URL"
 	EnvBillingCheckFailure     = "PETRA_BILLING_CHECK_FAILURE"
+	EnvBillingClaimOwner       = "PETRA_BILLING_CLAIM_OWNER"
 )
 
 // Billing check failure modes.
@@ -50,6 +52,7 @@ type resolvedConfig struct {
 	autotaskBaseURL, autotaskZoneLookupURL                    setting
 	petraAPIKey, petraAPIURL                                  setting
 	billingCheckFailure                                       setting
+	billingClaimOwner                                         setting
 }
 
 // resolve reads one attribute, falling back to its environment variable.
@@ -90,6 +93,7 @@ func resolveConfig(m providerModel) resolvedConfig {
 		petraAPIKey:             resolve(pt.APIKey, ptPath.AtName("api_key"), EnvPetraAPIKey),
 		petraAPIURL:             resolve(pt.APIURL, ptPath.AtName("api_url"), EnvPetraAPIURL),
 		billingCheckFailure:     resolve(m.BillingCheckFailure, path.Root("billing_check_failure"), EnvBillingCheckFailure),
+		billingClaimOwner:       resolve(m.BillingClaimOwner, path.Root("billing_claim_owner"), EnvBillingClaimOwner),
 	}
 }
 
@@ -97,7 +101,7 @@ func resolveConfig(m providerModel) resolvedConfig {
 // known yet; the provider then stays unconfigured for this run's plan.
 func (c resolvedConfig) anyUnknown() bool {
 	for _, s := range []setting{c.autotaskUsername, c.autotaskSecret, c.autotaskIntegrationCode, c.autotaskBaseURL,
-		c.autotaskZoneLookupURL, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure} {
+		c.autotaskZoneLookupURL, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure, c.billingClaimOwner} {
 		if s.unknown {
 			return true
 		}
@@ -162,8 +166,28 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 					"the affected billing mapping at apply).", c.billingCheckFailure.where(), c.billingCheckFailure.value))
 		}
 	}
+	if c.billingClaimOwner.set {
+		v := c.billingClaimOwner.value
+		switch {
+		case strings.TrimSpace(v) == "":
+			diags.AddAttributeError(c.billingClaimOwner.path, "Empty billing_claim_owner",
+				fmt.Sprintf("%s is set but empty. Name this configuration in words people recognise, for example "+
+					"\"billing-prod (github.com/acme/msp-billing)\", or unset it to use the default.", c.billingClaimOwner.where()))
+		case len(v) > maxClaimOwnerLength:
+			diags.AddAttributeError(c.billingClaimOwner.path, "Invalid billing_claim_owner",
+				fmt.Sprintf("%s is %d characters long; keep it to %d (it is written on every billing claim in Autotask).",
+					c.billingClaimOwner.where(), len(v), maxClaimOwnerLength))
+		case strings.ContainsFunc(v, unicode.IsControl):
+			diags.AddAttributeError(c.billingClaimOwner.path, "Invalid billing_claim_owner",
+				fmt.Sprintf("%s contains a line break or another control character; use one line of text.",
+					c.billingClaimOwner.where()))
+		}
+	}
 	return diags
 }
+
+// maxClaimOwnerLength bounds billing_claim_owner.
+const maxClaimOwnerLength = 200
 
 func requireNonEmpty(diags *diag.Diagnostics, s setting, what, fix string) {
 	if s.set && strings.TrimSpace(s.value) != "" {

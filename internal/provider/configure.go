@@ -22,8 +22,10 @@ type providerData struct {
 
 	// billingCheckFailure is BillingCheckError or BillingCheckWarn.
 	billingCheckFailure string
-	now                 func() time.Time
-	secrets             []string
+	// claimOwner names this configuration on its billing claims.
+	claimOwner string
+	now        func() time.Time
+	secrets    []string
 }
 
 // maskCtx makes every log line written with ctx hide the configured secrets,
@@ -84,6 +86,7 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			ZoneLookupURL:   strings.TrimSpace(cfg.autotaskZoneLookupURL.value),
 			UserAgent:       userAgent,
 			Logger:          newLogAdapter(ctx, "autotask"),
+			WriteTimeout:    p.opts.AutotaskWriteTimeout,
 		})
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cfg.autotaskUsername.path.ParentPath(), "Invalid Autotask configuration", err.Error())
@@ -108,6 +111,32 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if data.autotask != nil {
 		data.svc.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}
+	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, data.svc.Username())
+	if p.opts.PushTiming != nil {
+		data.svc.WithPushTiming(*p.opts.PushTiming)
+	}
+	p.openRunRegistry(ctx, data.svc)
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// openRunRegistry joins the registry the provider processes of this
+// Terraform run share (integration/runregistry.go), so that two billing
+// mappings on one line fail the plan even across provider aliases. Its
+// failure only leaves the check to this process.
+func (p *PetraProvider) openRunRegistry(ctx context.Context, svc *integration.Service) {
+	if p.opts.DisableRunRegistry {
+		return
+	}
+	base := p.opts.RunRegistryDir
+	if base == "" {
+		base = integration.DefaultRunRegistryBase()
+	}
+	reg, err := integration.OpenRunRegistry(base)
+	if err != nil {
+		tflog.Warn(ctx, "the run registry of billing mappings is unavailable; duplicates across provider aliases are "+
+			"caught at apply by the claims in Autotask", map[string]any{"error": err.Error()})
+		return
+	}
+	svc.WithRunRegistry(reg)
 }

@@ -72,7 +72,8 @@ func explainError(err error) string {
 		return err.Error()
 	case errors.As(err, &perm):
 		return err.Error() + "\n\nThe Autotask API user's Security Level must be \"API User (system)\" and the user " +
-			"must be active. Billing needs read and write on Contracts and read on Services; ticketing needs Tickets."
+			"must be active. Billing needs read and write on Contracts, read on Services, and read, create and update on " +
+			"ContractNotes (the billing claims); ticketing needs Tickets."
 	case errors.As(err, &auth), errors.As(err, &code), errors.As(err, &zone):
 		return err.Error()
 	case errors.As(err, &rate):

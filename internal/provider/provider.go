@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
 )
 
 // Options are the provider's injectable dependencies. Production uses the
@@ -20,6 +22,16 @@ type Options struct {
 	// Now returns the current time; it defaults to time.Now. "Today" for
 	// contract checks and unit pushes is its UTC date.
 	Now func() time.Time
+	// RunRegistryDir is where the provider processes of one Terraform run
+	// share the billing mappings they plan (default
+	// integration.DefaultRunRegistryBase()); DisableRunRegistry turns that
+	// off (in-process tests, whose provider servers share one process).
+	RunRegistryDir     string
+	DisableRunRegistry bool
+	// PushTiming overrides how pushes wait for unconfirmed adjustments.
+	PushTiming *integration.PushTiming
+	// AutotaskWriteTimeout overrides the Autotask client's write timeout.
+	AutotaskWriteTimeout time.Duration
 }
 
 // PetraProvider is the provider implementation.
@@ -56,6 +68,7 @@ type providerModel struct {
 	Autotask            *autotaskBlockModel `tfsdk:"autotask"`
 	Petra               *petraBlockModel    `tfsdk:"petra"`
 	BillingCheckFailure types.String        `tfsdk:"billing_check_failure"`
+	BillingClaimOwner   types.String        `tfsdk:"billing_claim_owner"`
 }
 
 type autotaskBlockModel struct {
@@ -102,6 +115,15 @@ func providerSchema() schema.Schema {
 					"plan checks want. `warn` turns it into a plan warning and fails only the affected " +
 					"`petra_autotask_billing_mapping` at apply, so a scheduled billing run still syncs every healthy " +
 					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`.",
+			},
+			"billing_claim_owner": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Who this configuration is, in words people recognise, for example `billing-prod " +
+					"(github.com/acme/msp-billing)`. Every billing mapping claims its contract service line in Autotask " +
+					"with a contract note that names this owner, so that another configuration mapping the same line " +
+					"fails with a message saying whose line it is instead of billing it a second time. One line, at " +
+					"most 200 characters; no secrets (the note is visible in Autotask). Defaults to `Terraform with " +
+					"Autotask API user <username>`. Environment variable: `PETRA_BILLING_CLAIM_OWNER`.",
 			},
 		},
 		Blocks: map[string]schema.Block{

@@ -64,6 +64,11 @@ type billingMappingModel struct {
 	ContractEndDate   types.String `tfsdk:"contract_end_date"`
 	LastPushDelta     types.Int64  `tfsdk:"last_push_delta"`
 	LastPushAt        types.String `tfsdk:"last_push_at"`
+	// Claims and unconfirmed adjustments (resource_autotask_billing_mapping_claims.go).
+	TakeOverClaim types.Bool   `tfsdk:"take_over_claim"`
+	ClaimToken    types.String `tfsdk:"claim_token"`
+	ClaimNoteID   types.Int64  `tfsdk:"claim_note_id"`
+	Unconfirmed   types.Object `tfsdk:"unconfirmed_adjustment"`
 }
 
 // Metadata names the resource type.
@@ -75,6 +80,7 @@ func (r *billingMappingResource) Metadata(_ context.Context, req resource.Metada
 func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
+	attrs := map[string]schema.Attribute{}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Bills one Petra tenant on one service line of an Autotask **Recurring Service** contract: " +
 			"the provider makes the line hold `units` units in effect from today, by posting one " +
@@ -109,9 +115,11 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"`app.petrasecurity.com/tenant/<id>`). Usually `petra_autotask_tenant_mapping.<name>.tenant_id`. " +
 					"Changing it replaces the mapping.",
 				PlanModifiers: replaceString,
+				Validators:    []validator.String{tenantIDValidator{}},
 			},
 			"company_id": schema.Int64Attribute{
-				Required: true,
+				Required:   true,
+				CustomType: autotaskIDType{},
 				MarkdownDescription: "Autotask company ID the tenant is mapped to (usually " +
 					"`petra_autotask_tenant_mapping.<name>.company_id`). The contract must belong to this company. " +
 					"Changing it replaces the mapping.",
@@ -119,14 +127,16 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators:    []validator.Int64{positiveIDValidator{what: "company_id", hint: "the petra_autotask_companies data source lists company ids"}},
 			},
 			"contract_id": schema.Int64Attribute{
-				Required: true,
+				Required:   true,
+				CustomType: autotaskIDType{},
 				MarkdownDescription: "Autotask ID of the Recurring Service contract to bill on. The " +
 					"`petra_autotask_contracts` data source lists a company's contracts. Changing it replaces the mapping.",
 				PlanModifiers: replaceInt,
 				Validators:    []validator.Int64{positiveIDValidator{what: "contract_id", hint: "the petra_autotask_contracts data source lists a company's contracts"}},
 			},
 			"service_id": schema.Int64Attribute{
-				Required: true,
+				Required:   true,
+				CustomType: autotaskIDType{},
 				MarkdownDescription: "Autotask ID of the Service whose line on the contract receives the units. It must " +
 					"appear exactly once on the contract. Changing it replaces the mapping.",
 				PlanModifiers: replaceInt,
@@ -176,6 +186,13 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 		},
 	}
+	for k, v := range resp.Schema.Attributes {
+		attrs[k] = v
+	}
+	for k, v := range billingClaimSchema() {
+		attrs[k] = v
+	}
+	resp.Schema.Attributes = attrs
 }
 
 // Configure keeps the provider data (nil while the provider is unconfigured).
@@ -231,12 +248,6 @@ func (r *billingMappingResource) inspect(ctx context.Context, svc *integration.S
 	}
 	t.problems = integration.CheckBillingTarget(svc.Today(), contractID, companyID, t.companyName, serviceID,
 		t.serviceName, integration.Facts(view))
-	if t.lineOK && !m.TenantID.IsUnknown() && !m.TenantID.IsNull() {
-		if other, clash := svc.ClaimLine(t.line.ContractServiceID, m.TenantID.ValueString()); clash {
-			t.problems = append(t.problems, integration.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
-				view.Contract.ContractName, other))
-		}
-	}
 	return t
 }
 
@@ -303,10 +314,15 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // Terraform reports the missing required argument itself
 	}
 
+	tenantProblems := r.checkTenant(ctx, svc, &plan, true, &resp.Diagnostics)
 	t := r.inspect(ctx, svc, plan, &resp.Diagnostics)
 	if t == nil {
 		return
 	}
+	t.problems = append(tenantProblems, t.problems...)
+	r.claimInRun(ctx, svc, &plan, state, t)
+	r.planClaim(ctx, svc, &plan, state, t, &resp.Diagnostics)
+	planUnconfirmed(&plan, state, state == nil || !plan.Units.Equal(state.Units))
 	for _, p := range t.problems {
 		at := path.Root(string(p.Attribute))
 		if r.data.billingCheckFailure == BillingCheckWarn {
@@ -371,10 +387,12 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		addAPIError(diags, nil, "Cannot read contracts from Autotask", err)
 		return
 	}
+	tenantProblems := r.checkTenant(ctx, svc, &plan, false, diags)
 	t := r.inspect(ctx, svc, plan, diags)
 	if t == nil {
 		return
 	}
+	t.problems = append(tenantProblems, t.problems...)
 	if len(t.problems) > 0 {
 		for _, p := range t.problems {
 			diags.AddAttributeError(path.Root(string(p.Attribute)), p.Summary, p.Detail)
@@ -382,9 +400,15 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		return // nothing is pushed for a mapping whose checks fail
 	}
 	t.fill(&plan)
+	if !r.applyClaim(ctx, svc, &plan, prior, t, diags) {
+		return // the line is another configuration's: nothing is pushed
+	}
+	claimedNow := prior == nil || !prior.ClaimToken.Equal(plan.ClaimToken)
+	unconfirmed := unconfirmedOf(prior)
+	plan.Unconfirmed = unconfirmedValue(unconfirmed)
 
-	if prior != nil && prior.Units.Equal(plan.Units) {
-		// Only names or dates changed: nothing to push.
+	if prior != nil && prior.Units.Equal(plan.Units) && unconfirmed == nil {
+		// Only names, dates or the claim changed: nothing to push.
 		plan.LastPushDelta, plan.LastPushAt = prior.LastPushDelta, prior.LastPushAt
 		diags.Append(st.Set(ctx, &plan)...)
 		return
@@ -394,17 +418,25 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		ContractServiceID: t.line.ContractServiceID,
 		ServiceID:         plan.ServiceID.ValueInt64(),
 		Target:            unitsOf(plan.Units),
+		Unconfirmed:       unconfirmed,
 	})
+	plan.Unconfirmed = unconfirmedValue(res.Unconfirmed)
 	if err != nil {
-		if res.Pushed {
-			// Autotask changed: record what it now holds, so the resource is
-			// not lost and the next plan shows any difference. (Without a
-			// push, a failed create records nothing and a failed update keeps
-			// the prior state.)
+		if res.Record {
+			// Autotask changed, or an adjustment's outcome is unconfirmed:
+			// record what Autotask shows now (and the unconfirmed
+			// adjustment), so the resource is not lost, the next plan shows
+			// any difference, and no later run posts the adjustment again.
+			// (Otherwise a failed create records nothing and a failed update
+			// keeps the prior state.)
 			plan.Units = unitsValue(res.After)
 			plan.LastPushDelta = types.Int64Value(int64(res.After - res.Before))
 			plan.LastPushAt = types.StringValue(r.data.now().UTC().Format(time.RFC3339))
 			diags.Append(st.Set(ctx, &plan)...)
+		} else if claimedNow {
+			// Nothing is recorded, so the claim made for this push would be
+			// nobody's: release it.
+			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
 		}
 		p := path.Root("units")
 		addAPIError(diags, &p, "Pushing units to Autotask failed", err)
@@ -462,6 +494,8 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ContractStartDate = billingDate(view.Contract.StartDate)
 	state.ContractEndDate = billingDate(view.Contract.EndDate)
 	state.Units = unitsValue(line.UnitsToday)
+	refreshUnconfirmed(svc, &state, line.UnitsToday)
+	svc.NoteStateClaim(state.ClaimToken.ValueString())
 	if state.ConnectionID.IsNull() || state.ConnectionID.ValueString() == "" {
 		state.ConnectionID = types.StringValue(svc.Username())
 	}
@@ -493,9 +527,23 @@ func readBillingLine(ctx context.Context, svc *integration.Service, contractID t
 	return svc.ContractLineByID(ctx, csID)
 }
 
-// Delete stops syncing. The contract and its units stay as they are in
-// Autotask.
-func (r *billingMappingResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete stops syncing and releases the mapping's claim on its line. The
+// contract and its units stay as they are in Autotask.
+func (r *billingMappingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state billingMappingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	svc := r.data.service(&resp.Diagnostics)
+	if svc == nil {
+		return
+	}
+	ctx = r.data.maskCtx(ctx)
+	if !guardUnconfirmedDelete(svc, &state, &resp.Diagnostics) {
+		return
+	}
+	r.releaseClaim(ctx, svc, &state, &resp.Diagnostics)
 }
 
 // ImportState takes `<tenant_id>/<contract_service_id>`; the contract, service,
@@ -517,6 +565,8 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 		CompanyName:       types.StringNull(), ContractName: types.StringNull(), ServiceName: types.StringNull(),
 		ContractStartDate: types.StringNull(), ContractEndDate: types.StringNull(),
 		LastPushDelta: types.Int64Null(), LastPushAt: types.StringNull(),
+		TakeOverClaim: types.BoolNull(), ClaimToken: types.StringNull(), ClaimNoteID: types.Int64Null(),
+		Unconfirmed: unconfirmedNull(),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

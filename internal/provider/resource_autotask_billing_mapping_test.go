@@ -247,7 +247,9 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           id,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at"},
+				// An imported mapping claims its line on its first apply (import
+				// writes nothing to Autotask).
+				ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "claim_token", "claim_note_id"},
 			},
 		},
 	})
@@ -503,7 +505,7 @@ func TestAccBillingMapping_permissionErrorsNameTheModule(t *testing.T) {
 		m := mappingFor("test", tenant, b, 8)
 		return strings.Replace(m.hcl(env), fmt.Sprintf("%q", env.Username()), fmt.Sprintf("%q", user), 1)
 	}
-	fix := `Billing needs read and write on Contracts and read on Services`
+	fix := `Billing needs read and write on Contracts, read on Services, and read, create and update on ContractNotes`
 	const restricted, readonly = "petra-api-restricted@sandbox.example", "petra-api-readonly-contracts@sandbox.example"
 	var seq int64
 
@@ -531,11 +533,32 @@ func TestAccBillingMapping_permissionErrorsNameTheModule(t *testing.T) {
 					if u := env.UnitsToday(t, b.ContractServiceID); u != 5 {
 						t.Errorf("units changed to %d although every push was refused", u)
 					}
-					if w := writesSince(t, env, seq); len(w) != 1 {
-						t.Errorf("writes = %v, want exactly the one refused adjustment", w)
+					// The claim made for the refused push was released again.
+					var adjustments int
+					for _, w := range writesSince(t, env, seq) {
+						if strings.HasSuffix(w, "/ContractServiceAdjustments") {
+							adjustments++
+						}
+					}
+					if w := writesSince(t, env, seq); adjustments != 1 || len(w) != 3 {
+						t.Errorf("writes = %v, want the one refused adjustment, and the claim note created and released", w)
+					}
+					if c := activeClaimNotes(t, env, b); len(c) != 0 {
+						t.Errorf("active claims after a refused push: %v", c)
 					}
 				},
 			},
 		},
 	})
+}
+
+// activeClaimNotes lists the active billing claims on b's contract, read
+// through the Autotask API.
+func activeClaimNotes(t *testing.T, env *acctest.Env, b acctest.BillingTarget) []string {
+	t.Helper()
+	var out []string
+	for _, n := range env.ClaimNotes(t, b.ContractID) {
+		out = append(out, fmt.Sprintf("%d %s", n.ID, n.Title))
+	}
+	return out
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -84,10 +83,11 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 					"example `ZZk90t`), as listed by the `petra_tenants` data source. Not the Microsoft tenant GUID. " +
 					"Changing it replaces the mapping.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:    []validator.String{tenantIDValidator{}},
 			},
 			"company_id": schema.Int64Attribute{
-				Required: true,
+				Required:   true,
+				CustomType: autotaskIDType{},
 				MarkdownDescription: "ID of the Autotask company (Companies entity) the tenant belongs to; the " +
 					"`petra_autotask_companies` data source lists them. The company must exist and be active. " +
 					"Changing it updates the mapping in place.",

@@ -1,0 +1,372 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+)
+
+// The billing mapping's guarantees against billing twice (issue 10), kept
+// apart from the resource's structure:
+//
+//   - claims inside one run: a second mapping of a line fails the plan
+//     (claimInRun, with the run registry for provider aliases);
+//   - claims across configurations: the mapping's claim note in Autotask
+//     (planClaim at plan, applyClaim before a push, releaseClaim on destroy);
+//   - unconfirmed adjustments: recorded in state and respected by the next
+//     run (planUnconfirmed, refreshUnconfirmed, guardUnconfirmedDelete);
+//   - tenant_id checked against Petra (checkTenant).
+
+// unconfirmedAttrTypes are the attributes of unconfirmed_adjustment.
+var unconfirmedAttrTypes = map[string]attr.Type{
+	"unit_change":  types.Int64Type,
+	"units_before": types.Int64Type,
+	"sent_at":      types.StringType,
+}
+
+// billingClaimSchema is the schema of the attributes this file manages.
+func billingClaimSchema() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"take_over_claim": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "Take this mapping's service line over from another Terraform configuration that " +
+				"claims it. Each billing mapping claims its line in Autotask (a contract note titled `Petra billing " +
+				"claim: line <id>`), and a mapping whose line another configuration claims fails instead of billing " +
+				"the line a second time. Set this to `true` to release the other configuration's claim on the next " +
+				"apply and bill the line from this configuration; do it only once that configuration no longer maps " +
+				"the line. Once the claim is this mapping's, the setting has no further effect.",
+		},
+		"claim_token": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "The token of this mapping's claim on its line (written in the claim note in " +
+				"Autotask). Set when the mapping first pushes.",
+		},
+		"claim_note_id": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "Autotask id of the contract note that holds this mapping's claim on its line.",
+		},
+		"unconfirmed_adjustment": schema.SingleNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "An adjustment whose outcome Autotask never confirmed (its answer was lost and the " +
+				"units read back did not show it): it may still be applied by Autotask. Until it shows in the units, or " +
+				"until 15 minutes after it was sent, the provider posts nothing more to this line, so it can never be " +
+				"applied twice. Null when there is none.",
+			Attributes: map[string]schema.Attribute{
+				"unit_change": schema.Int64Attribute{
+					Computed:            true,
+					MarkdownDescription: "The adjustment's unit change.",
+				},
+				"units_before": schema.Int64Attribute{
+					Computed:            true,
+					MarkdownDescription: "The units in effect when it was sent; it landed when the line holds `units_before + unit_change`.",
+				},
+				"sent_at": schema.StringAttribute{
+					Computed:            true,
+					MarkdownDescription: "When it was sent (RFC 3339, UTC).",
+				},
+			},
+		},
+	}
+}
+
+func unconfirmedNull() types.Object { return types.ObjectNull(unconfirmedAttrTypes) }
+
+// unconfirmedValue is the attribute value of u (null for nil).
+func unconfirmedValue(u *integration.Unconfirmed) types.Object {
+	if u == nil {
+		return unconfirmedNull()
+	}
+	return types.ObjectValueMust(unconfirmedAttrTypes, map[string]attr.Value{
+		"unit_change":  types.Int64Value(int64(u.UnitChange)),
+		"units_before": types.Int64Value(int64(u.UnitsBefore)),
+		"sent_at":      types.StringValue(u.SentAt.UTC().Format(time.RFC3339Nano)),
+	})
+}
+
+// unconfirmedOf reads the attribute (nil when null, unknown or unreadable).
+func unconfirmedOf(m *billingMappingModel) *integration.Unconfirmed {
+	if m == nil || m.Unconfirmed.IsNull() || m.Unconfirmed.IsUnknown() {
+		return nil
+	}
+	a := m.Unconfirmed.Attributes()
+	change, ok1 := a["unit_change"].(types.Int64)
+	before, ok2 := a["units_before"].(types.Int64)
+	sent, ok3 := a["sent_at"].(types.String)
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, sent.ValueString())
+	if err != nil {
+		return nil
+	}
+	return &integration.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
+}
+
+// billingWillReplace reports whether the plan replaces the mapping: one of
+// the arguments marked RequiresReplace changes. Terraform then plans the
+// mapping a second time, as a create, in the same process; only that second
+// plan claims the line in the run.
+func billingWillReplace(plan, state *billingMappingModel) bool {
+	if state == nil {
+		return false
+	}
+	return !plan.ConnectionID.Equal(state.ConnectionID) || !plan.TenantID.Equal(state.TenantID) ||
+		!plan.CompanyID.Equal(state.CompanyID) || !plan.ContractID.Equal(state.ContractID) ||
+		!plan.ServiceID.Equal(state.ServiceID)
+}
+
+// claimInRun records the mapping's line for this run and adds the problem
+// when another mapping of the run (any tenant, any provider alias) claimed
+// it first. Plan time only: apply runs after this process planned.
+func (r *billingMappingResource) claimInRun(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget) {
+	if !t.lineOK || plan.TenantID.IsUnknown() || plan.TenantID.IsNull() || billingWillReplace(plan, state) {
+		return
+	}
+	other, err := svc.ClaimLineInRun(ctx, t.line.ContractServiceID, integration.RunClaimant{
+		Tenant: plan.TenantID.ValueString(), Company: plan.CompanyID.ValueInt64(), Contract: plan.ContractID.ValueInt64(),
+	})
+	if err != nil {
+		// The registry of the run is best effort: this process's own check
+		// ran, and the claims in Autotask still stop a second push.
+		tflogWarn(ctx, "billing mapping run registry unavailable", err)
+	}
+	if other != nil {
+		t.problems = append(t.problems, integration.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
+			t.contractName(), *other))
+	}
+}
+
+// contractName is the target contract's name ("" when unknown).
+func (t *billingTarget) contractName() string {
+	if t.view == nil {
+		return ""
+	}
+	return t.view.Contract.ContractName
+}
+
+// lineLabel names the target line for messages.
+func (t *billingTarget) lineLabel() string {
+	return fmt.Sprintf("contract service line %d (%q on contract %q)", t.line.ContractServiceID, t.serviceName, t.contractName())
+}
+
+// claimConflictProblem is the problem for a line another configuration
+// holds.
+func claimConflictProblem(t *billingTarget, err *integration.ClaimConflictError) integration.Problem {
+	how := "If that configuration should keep billing the line, remove this mapping. If it should not, release the " +
+		"claim there (destroy its billing mapping, or edit the contract note in Autotask and change \"Status: active\" " +
+		"to \"Status: released\"); to move the line to this configuration on purpose, set take_over_claim = true on " +
+		"this mapping."
+	detail := fmt.Sprintf("The %s is claimed by %s: another Terraform configuration pushes its units, so this mapping "+
+		"would bill the line a second time, and nothing is pushed for it. %s", t.lineLabel(), err.Holder.Describe(), how)
+	if err.Concurrent {
+		detail = fmt.Sprintf("While this apply claimed the %s, %s claimed it too and was first, so this mapping's claim "+
+			"was released and nothing was pushed for it. %s", t.lineLabel(), err.Holder.Describe(), how)
+	}
+	return integration.Problem{Attribute: integration.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
+}
+
+// planClaim plans claim_token and claim_note_id from the run's bulk read of
+// every claim: known when the mapping holds its line, unknown when the
+// apply will claim it; a line another configuration holds is a problem (or,
+// with take_over_claim, a warning).
+func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+	plan.ClaimToken, plan.ClaimNoteID = types.StringUnknown(), types.Int64Unknown()
+	if !t.lineOK {
+		return
+	}
+	claims, err := svc.ClaimsOnLine(ctx, t.line.ContractServiceID)
+	if err != nil {
+		p := path.Root("service_id")
+		addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
+		return
+	}
+	token := ""
+	if state != nil {
+		svc.NoteStateClaim(state.ClaimToken.ValueString())
+		if !billingWillReplace(plan, state) {
+			token = state.ClaimToken.ValueString()
+		}
+	}
+	st, holder := integration.DecideClaim(claims, token)
+	if st == integration.ClaimTaken && svc.IsStateClaim(holder.Token) {
+		// This configuration's own claim, held by a mapping being replaced
+		// (destroyed before this one is created, releasing it) or by another
+		// mapping of the configuration on the same line (claimInRun reports
+		// that).
+		return
+	}
+	switch st {
+	case integration.ClaimHeld:
+		plan.ClaimToken, plan.ClaimNoteID = state.ClaimToken, types.Int64Value(holder.NoteID)
+	case integration.ClaimTaken:
+		if plan.TakeOverClaim.ValueBool() {
+			diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim will be taken over",
+				fmt.Sprintf("take_over_claim is true: applying releases the claim of %s on the %s, and this mapping bills "+
+					"the line from then on. Make sure that configuration no longer maps the line (and is not applying "+
+					"at the same time).", holder.Describe(), t.lineLabel()))
+			return
+		}
+		t.problems = append(t.problems, claimConflictProblem(t, &integration.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
+	}
+}
+
+// applyClaim makes the mapping's claim hold its line before anything is
+// pushed. It returns false (with the diagnostic) when the line is another
+// configuration's or the claim could not be made.
+func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integration.Service, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) bool {
+	token := ""
+	if prior != nil {
+		token = prior.ClaimToken.ValueString()
+	}
+	res, err := svc.EnsureLineClaim(ctx, integration.ClaimRequest{
+		ContractID: plan.ContractID.ValueInt64(), LineID: t.line.ContractServiceID, Token: token,
+		TakeOver: plan.TakeOverClaim.ValueBool(),
+		Identity: integration.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
+	})
+	var conflict *integration.ClaimConflictError
+	switch {
+	case errors.As(err, &conflict):
+		p := claimConflictProblem(t, conflict)
+		diags.AddAttributeError(path.Root(string(p.Attribute)), p.Summary, p.Detail)
+		return false
+	case err != nil:
+		p := path.Root("service_id")
+		addAPIError(diags, &p, "Cannot claim the service line in Autotask", err)
+		return false
+	}
+	for _, c := range res.TookOver {
+		diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim taken over",
+			fmt.Sprintf("The claim of %s on the %s was released; this mapping bills the line now.", c.Describe(), t.lineLabel()))
+	}
+	plan.ClaimToken, plan.ClaimNoteID = types.StringValue(res.Token), types.Int64Value(res.NoteID)
+	return true
+}
+
+// releaseUnrecordedClaim releases a claim made by an apply that records
+// nothing (its push failed before Autotask changed): no state would hold its
+// token, and the claim would block this very mapping on the next apply. It
+// runs on a context of its own so that Ctrl-C does not leave it behind.
+func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc *integration.Service, plan *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_, err := svc.ReleaseLineClaim(rctx, plan.ContractID.ValueInt64(), t.line.ContractServiceID, plan.ClaimToken.ValueString(),
+		"the push failed and nothing was recorded")
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("service_id"), "Billing claim left active",
+			fmt.Sprintf("Nothing was pushed for this mapping, but its claim on the %s could not be released (%v). The next "+
+				"apply reports the line as claimed: edit the claim note (contract note %d) in Autotask and change "+
+				"\"Status: active\" to \"Status: released\".", t.lineLabel(), err, plan.ClaimNoteID.ValueInt64()))
+	}
+}
+
+// releaseClaim releases the mapping's claim when it is destroyed.
+func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *integration.Service, state *billingMappingModel, diags *diag.Diagnostics) {
+	token := state.ClaimToken.ValueString()
+	if token == "" || state.ContractID.IsNull() || state.ContractServiceID.IsNull() {
+		return
+	}
+	_, err := svc.ReleaseLineClaim(ctx, state.ContractID.ValueInt64(), state.ContractServiceID.ValueInt64(), token,
+		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
+	if err != nil {
+		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. The claim (contract "+
+			"note %d on contract %d) stays active, so other configurations cannot bill the line: run destroy again, "+
+			"or edit the note in Autotask and change \"Status: active\" to \"Status: released\"", err,
+			state.ClaimNoteID.ValueInt64(), state.ContractID.ValueInt64()))
+	}
+}
+
+// planUnconfirmed plans unconfirmed_adjustment: unchanged when nothing is
+// applied, unknown when the apply pushes (it may settle or record one).
+func planUnconfirmed(plan, state *billingMappingModel, applying bool) {
+	switch {
+	case state == nil || applying:
+		plan.Unconfirmed = types.ObjectUnknown(unconfirmedAttrTypes)
+	default:
+		plan.Unconfirmed = state.Unconfirmed
+	}
+}
+
+// refreshUnconfirmed forgets an unconfirmed adjustment once it has settled
+// (the units show it, or it is too old to land). Read calls it with the
+// units it just read.
+func refreshUnconfirmed(svc *integration.Service, m *billingMappingModel, unitsNow int) {
+	if m.Unconfirmed.IsUnknown() {
+		m.Unconfirmed = unconfirmedNull()
+		return
+	}
+	if u := unconfirmedOf(m); u != nil && svc.UnconfirmedSettled(*u, unitsNow) {
+		m.Unconfirmed = unconfirmedNull()
+	}
+}
+
+// guardUnconfirmedDelete refuses to destroy a mapping while an adjustment it
+// posted may still land: a replacement would read the units before it lands
+// and post it again. It returns false with the diagnostic.
+func guardUnconfirmedDelete(svc *integration.Service, state *billingMappingModel, diags *diag.Diagnostics) bool {
+	u := unconfirmedOf(state)
+	if u == nil {
+		return true
+	}
+	settles := svc.UnconfirmedSettlesAt(*u)
+	if !svc.WallNow().Before(settles) {
+		return true
+	}
+	diags.AddError("Billing mapping has an unconfirmed adjustment",
+		fmt.Sprintf("The adjustment of %+d units posted to contract service line %d at %s was never confirmed by "+
+			"Autotask, which may still apply it until %s. Destroying or replacing the mapping before then could post "+
+			"the same units again, so nothing was changed. Run apply again after %s.", u.UnitChange,
+			state.ContractServiceID.ValueInt64(), u.SentAt.UTC().Format(time.RFC3339), settles.UTC().Format(time.RFC3339),
+			settles.UTC().Format(time.RFC3339)))
+	return false
+}
+
+// checkTenant checks tenant_id against Petra when a key is configured:
+// problems (unknown, removed, a Microsoft ID) join the mapping's problems,
+// and at plan the warnings (paused, trial) are shown.
+func (r *billingMappingResource) checkTenant(ctx context.Context, svc *integration.Service, m *billingMappingModel, warn bool, diags *diag.Diagnostics) []integration.Problem {
+	if m.TenantID.IsUnknown() || m.TenantID.IsNull() {
+		return nil
+	}
+	c, err := svc.CheckPetraTenant(ctx, m.TenantID.ValueString())
+	if err != nil {
+		p := path.Root("tenant_id")
+		addAPIError(diags, &p, fmt.Sprintf("Cannot check Petra tenant %q", m.TenantID.ValueString()), err)
+		return nil
+	}
+	if warn {
+		for _, w := range c.Warnings {
+			diags.AddAttributeWarning(path.Root(string(w.Attribute)), w.Summary, w.Detail)
+		}
+	}
+	if c.Problem != nil {
+		return []integration.Problem{*c.Problem}
+	}
+	return nil
+}
+
+// claimOwnerLabel is the default billing_claim_owner.
+func claimOwnerLabel(configured, username string) string {
+	if s := strings.TrimSpace(configured); s != "" {
+		return s
+	}
+	if username == "" {
+		return "a Terraform configuration"
+	}
+	return fmt.Sprintf("Terraform with Autotask API user %s", username)
+}
+
+// tflogWarn logs a warning with the error.
+func tflogWarn(ctx context.Context, msg string, err error) {
+	tflog.Warn(ctx, msg, map[string]any{"error": err.Error()})
+}
