@@ -43,6 +43,12 @@ const (
 	claimStatusRelease = "released"
 )
 
+// claimRereadWindow is how long a claim's read-back waits for others to
+// join its query: mappings created together (Terraform's parallelism) then
+// share one query instead of one each. Only the first apply of a new
+// mapping pays it.
+const claimRereadWindow = 100 * time.Millisecond
+
 // claimNoteFields are the ContractNotes fields the claim reads need.
 var claimNoteFields = []string{"id", "contractID", "title", "description", "createDateTime"}
 
@@ -282,7 +288,7 @@ func (s *Service) RefreshClaimsForApply(ctx context.Context) error {
 // snapshot), batched with concurrent callers that have not been sent yet.
 func (s *Service) claimsOfContracts(ctx context.Context, contractID int64) ([]LineClaim, error) {
 	b, err := cached(ctx, s, claimsRereadKey, func(context.Context) (*batcher[int64, []LineClaim], error) {
-		return newBatcher(batchWindow, false, s.readClaimsOf), nil
+		return newBatcher(claimRereadWindow, false, s.readClaimsOf), nil
 	})
 	if err != nil {
 		return nil, err

@@ -82,7 +82,7 @@ func TestVerifyPermissionsFullUser(t *testing.T) {
 	}
 	want := "zone discovery,authentication,Companies query,Tickets query,Tickets create,Tickets update,Tickets picklists," +
 		"Contracts query,Contracts update,ContractServices query,ContractServiceUnits query,Services query," +
-		"ContractServiceAdjustments create"
+		"ContractServiceAdjustments create,ContractNotes query,ContractNotes create,ContractNotes update"
 	if got := strings.Join(names, ","); got != want {
 		t.Fatalf("checks = %s\nwant     %s", got, want)
 	}
@@ -90,14 +90,14 @@ func TestVerifyPermissionsFullUser(t *testing.T) {
 		t.Fatalf("Companies query is needed by both features, got %v", c.Features)
 	}
 
-	// zone lookup, ThresholdInformation, 7 entityInformation, 6 probes, 1 fields.
+	// zone lookup, ThresholdInformation, 8 entityInformation, 7 probes, 1 fields.
 	reqs := autotaskRequests(t, sb)
-	if len(reqs) != 16 {
+	if len(reqs) != 18 {
 		var paths []string
 		for _, r := range reqs {
 			paths = append(paths, r.Method+" "+r.Path)
 		}
-		t.Fatalf("verification made %d Autotask requests, want 16:\n%s", len(reqs), strings.Join(paths, "\n"))
+		t.Fatalf("verification made %d Autotask requests, want 18:\n%s", len(reqs), strings.Join(paths, "\n"))
 	}
 	for _, r := range reqs {
 		if strings.Contains(r.Path, "ContractServiceAdjustments/query") {
@@ -112,8 +112,8 @@ func TestVerifyPermissionsFullUser(t *testing.T) {
 	if _, err := svc.VerifyPermissions(ctx, []string{FeatureBilling, FeatureTicketing}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(autotaskRequests(t, sb)); n != 16 {
-		t.Fatalf("a second verification of the same features made %d more requests", n-16)
+	if n := len(autotaskRequests(t, sb)); n != 18 {
+		t.Fatalf("a second verification of the same features made %d more requests", n-18)
 	}
 }
 
@@ -124,8 +124,8 @@ func TestVerifyPermissionsListsEveryMissingPermission(t *testing.T) {
 		missing      string
 		line         string
 	}{
-		{fxRestrictedUser, fxRestrictedSecret, "Services query,ContractServiceAdjustments create",
-			"  - billing: Services (query), ContractServiceAdjustments (create) missing\n"},
+		{fxRestrictedUser, fxRestrictedSecret, "Services query,ContractServiceAdjustments create,ContractNotes query,ContractNotes create,ContractNotes update",
+			"  - billing: Services (query), ContractServiceAdjustments (create), ContractNotes (query), ContractNotes (create), ContractNotes (update) missing\n"},
 		{fxReadonlyUser, fxReadonlySecret, "Contracts update,ContractServiceAdjustments create",
 			"  - billing: Contracts (update), ContractServiceAdjustments (create) missing\n"},
 	}

@@ -143,6 +143,25 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 		{name: "non-numeric contract id", hcl: bm(map[string]string{"contract_id": `"C-100"`}), attr: "contract_id", summary: "Incorrect attribute value type"},
 		{name: "non-numeric service id", hcl: bm(map[string]string{"service_id": `"petra"`}), attr: "service_id", summary: "Incorrect attribute value type"},
 		{name: "other connection", hcl: bm(map[string]string{"connection_id": `"someone-else@example.com"`}), attr: "connection_id", summary: "Connection does not match the provider"},
+		// Billing mapping: tenant_id, offline (one diagnostic, nothing written).
+		{name: "empty tenant id on billing mapping", hcl: bm(map[string]string{"tenant_id": `""`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "whitespace tenant id", hcl: bm(map[string]string{"tenant_id": `" ZZk90t"`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "blank tenant id", hcl: bm(map[string]string{"tenant_id": `"   "`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "NUL in tenant id", hcl: bm(map[string]string{"tenant_id": `"ZZk\u000090t"`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "newline in tenant id", hcl: bm(map[string]string{"tenant_id": `"ZZk90t\n"`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "slash in tenant id", hcl: bm(map[string]string{"tenant_id": `"ZZk90t/1"`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "100,000-character tenant id", hcl: bm(map[string]string{"tenant_id": `"` + strings.Repeat("Z", 100000) + `"`}), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		// Billing mapping: tenant_id against Petra.
+		{name: "tenant unknown to Petra", hcl: bm(map[string]string{"tenant_id": `"NoSuchTenant"`}), attr: "tenant_id", summary: "Petra tenant not found"},
+		{name: "removed tenant", hcl: bm(map[string]string{"tenant_id": `"Om1Bk7"`}), attr: "tenant_id", summary: "Petra tenant not found"},
+		{name: "another organization's tenant", hcl: bm(map[string]string{"tenant_id": `"Xo7Org"`}), attr: "tenant_id", summary: "Petra tenant not found"},
+		{name: "Microsoft tenant GUID on billing mapping", hcl: bm(map[string]string{"tenant_id": quoted(tenant.MicrosoftTenantID)}), attr: "tenant_id", summary: "Microsoft tenant ID used as tenant_id"},
+		// Ids that are not whole numbers or do not fit.
+		{name: "fractional company id", hcl: bm(map[string]string{"company_id": "1.5"}), attr: "company_id", summary: "Invalid Autotask id"},
+		{name: "fractional contract id", hcl: bm(map[string]string{"contract_id": "29700001.25"}), attr: "contract_id", summary: "Invalid Autotask id"},
+		{name: "service id above int64", hcl: bm(map[string]string{"service_id": "9223372036854775808"}), attr: "service_id", summary: "Invalid Autotask id"},
+		{name: "huge contract id", hcl: bm(map[string]string{"contract_id": "1e30"}), attr: "contract_id", summary: "Invalid Autotask id"},
+		{name: "fractional company id on tenant mapping", hcl: tm(quoted(tenant.PetraTenantID), "1001.5"), attr: "company_id", summary: "Invalid Autotask id"},
 		// Billing mapping: live checks.
 		{name: "unknown contract", hcl: bm(map[string]string{"contract_id": "987654"}), attr: "contract_id", summary: "Contract not found"},
 		{name: "contract of another company", hcl: bm(map[string]string{"company_id": fmt.Sprint(other.CompanyID)}), attr: "contract_id", summary: "Contract belongs to another company"},
@@ -158,7 +177,8 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 		{name: "unknown company", hcl: tm(quoted(tenant.PetraTenantID), "987654"), attr: "company_id", summary: "Autotask company not found"},
 		{name: "inactive company", hcl: tm(quoted(tenant.PetraTenantID), fmt.Sprint(inactiveCompany)), attr: "company_id", summary: "Autotask company is inactive"},
 		{name: "zero company id on tenant mapping", hcl: tm(quoted(tenant.PetraTenantID), "0"), attr: "company_id", summary: ""},
-		{name: "empty tenant id", hcl: tm(`""`, fmt.Sprint(b.CompanyID)), attr: "tenant_id", summary: ""},
+		{name: "empty tenant id", hcl: tm(`""`, fmt.Sprint(b.CompanyID)), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
+		{name: "tenant id with a line break on tenant mapping", hcl: tm(`"ZZk90t\n"`, fmt.Sprint(b.CompanyID)), attr: "tenant_id", summary: "Invalid Petra tenant ID"},
 		// Ticket defaults.
 		{name: "unknown queue", hcl: td(map[string]string{"queue": `"No Such Queue"`}), attr: "queue", summary: "Invalid ticket queue"},
 		{name: "unknown creation status", hcl: td(map[string]string{"creation_status": `"Bogus"`}), attr: "creation_status", summary: ""},

@@ -29,6 +29,11 @@ const (
 	// or after each push, or per resource, costs at least one more request
 	// per mapping and fails the test.
 	scaleApplyMaxFixed = 40
+	// A new mapping claims its line once (one contract note), and the claims
+	// are read back in batches shared by the mappings created together
+	// (ownership.go): creating the mappings may spend this much more. An
+	// apply that only changes units spends none of it.
+	scaleClaimMaxPerMapping = 1.5
 )
 
 // TestScale200MappingsRequestCounts runs the real provider binary under the
@@ -87,9 +92,31 @@ func TestScale200MappingsRequestCounts(t *testing.T) {
 		t.Errorf("apply posted %d adjustments for %d mappings whose units change, want exactly one each",
 			apply.Adjustments, scaleMappings)
 	}
-	if limit := scaleApplyMaxFixed; apply.Other > limit {
-		t.Errorf("apply made %d Autotask requests besides the adjustments, budget %d: reads before or after pushes "+
-			"are no longer shared", apply.Other, limit)
+	if limit := scaleApplyMaxFixed + int(scaleClaimMaxPerMapping*scaleMappings); apply.Other > limit {
+		t.Errorf("apply made %d Autotask requests besides the adjustments, budget %d (fixed, plus the first claim of "+
+			"each new mapping): reads before or after pushes are no longer shared", apply.Other, limit)
+	}
+
+	// Every mapping's units change: the claims are held, so the apply costs
+	// the adjustments and the fixed budget only.
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(raw), ".billable_users_this_month\n", ".billable_users_this_month + 1\n", 1)
+	if changed == string(raw) {
+		t.Fatal("the scale configuration has no units expression to change")
+	}
+	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(changed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	update := run("units-only apply", "apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20")
+	if update.Adjustments != scaleMappings {
+		t.Errorf("units-only apply posted %d adjustments for %d changed mappings, want exactly one each", update.Adjustments, scaleMappings)
+	}
+	if update.Other > scaleApplyMaxFixed+scalePlanMaxAutotask {
+		t.Errorf("units-only apply (plan included) made %d Autotask requests besides the adjustments, budget %d: the "+
+			"claims or reads of mappings that only change units are no longer shared", update.Other, scaleApplyMaxFixed+scalePlanMaxAutotask)
 	}
 
 	again := run("no-change plan", "plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=20")
