@@ -24,7 +24,13 @@ func (e *Env) ClaimNotes(t testing.TB, contractID int64) []autotask.ContractNote
 	}
 	var out []autotask.ContractNote
 	for _, n := range notes {
-		if !strings.Contains(strings.ToLower(n.Description), "status: released") {
+		released := false
+		for _, line := range strings.Split(n.Description, "\n") {
+			if strings.EqualFold(strings.TrimSpace(line), "Status: released") {
+				released = true
+			}
+		}
+		if !released {
 			out = append(out, n)
 		}
 	}

@@ -67,7 +67,8 @@ resource "petra_autotask_connection" "main" {
 // allChecks lists the check names for both features, in order.
 var allChecks = []string{"zone discovery", "authentication", "Companies query", "Tickets query", "Tickets create",
 	"Tickets update", "Tickets picklists", "Contracts query", "Contracts update", "ContractServices query",
-	"ContractServiceUnits query", "Services query", "ContractServiceAdjustments create"}
+	"ContractServiceUnits query", "Services query", "ContractServiceAdjustments create", "ContractNotes query",
+	"ContractNotes create", "ContractNotes update"}
 
 var ticketingChecks = []string{"zone discovery", "authentication", "Companies query", "Tickets query",
 	"Tickets create", "Tickets update", "Tickets picklists"}
@@ -194,7 +195,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 				ExpectError: exactParts(
 					"Error: Autotask API user lacks permissions",
 					fmt.Sprintf("The Autotask API user %q lacks permissions that the chosen features (billing, ticketing) need:", connFxRestrictedUser),
-					"- billing: Services (query), ContractServiceAdjustments (create) missing",
+					"- billing: Services (query), ContractServiceAdjustments (create), ContractNotes (query), ContractNotes (create), ContractNotes (update) missing",
 					integration.PermissionFix,
 				),
 			},
@@ -220,7 +221,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 			{
 				// Widening the features to billing fails the plan again.
 				Config:      restricted + connResource(`["ticketing", "billing"]`),
-				ExpectError: exactError("- billing: Services (query), ContractServiceAdjustments (create) missing"),
+				ExpectError: exactError("- billing: Services (query), ContractServiceAdjustments (create), ContractNotes (query), ContractNotes (create), ContractNotes (update) missing"),
 			},
 		},
 	})
