@@ -386,6 +386,13 @@ func (s *Service) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimR
 	state, holder := DecideClaim(claims, req.Token)
 	switch state {
 	case ClaimHeld:
+		// A note of ours that landed late (its create's answer was lost) is
+		// a duplicate: release it so that the line keeps one active claim.
+		for _, c := range claims {
+			if c.Token == req.Token && c.NoteID != holder.NoteID {
+				_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
+			}
+		}
 		return ClaimResult{Token: req.Token, NoteID: holder.NoteID}, nil
 	case ClaimTaken:
 		if !req.TakeOver {
@@ -428,6 +435,14 @@ func (s *Service) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimR
 		switch state {
 		case ClaimHeld:
 			res.NoteID = holder.NoteID
+			// A create whose answer was lost and was sent again may have left
+			// a second note of ours: keep the first, so that state names the
+			// only active one.
+			for _, c := range mine {
+				if c.Token == token && c.NoteID != holder.NoteID {
+					_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
+				}
+			}
 			return res, nil
 		case ClaimTaken:
 			// Another owner claimed the line first: release every note of
@@ -461,30 +476,20 @@ func (s *Service) releaseNote(ctx context.Context, at *autotask.Client, c LineCl
 	return err
 }
 
-// ReleaseLineClaim releases every active claim with token on a line (a
-// destroyed mapping), reading the contract's claims first so that a note
-// created twice is released too. It returns the claims released.
-func (s *Service) ReleaseLineClaim(ctx context.Context, contractID, lineID int64, token, reason string) ([]LineClaim, error) {
+// ReleaseLineClaim releases a mapping's claim (it is destroyed): one PATCH
+// of its note, which EnsureLineClaim made the line's only active note with
+// the mapping's token. A note that is already released (taken over, or by
+// hand) is simply written again as released.
+func (s *Service) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string) error {
 	at, err := s.Autotask()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if token == "" {
-		return nil, nil
+	if c.NoteID <= 0 || c.ContractID <= 0 {
+		return nil
 	}
-	all, err := s.readClaimsOf(ctx, []int64{contractID})
-	if err != nil {
-		return nil, err
+	if err := s.releaseNote(ctx, at, c, reason); err != nil {
+		return fmt.Errorf("releasing the claim %s: %w", c.Describe(), err)
 	}
-	var done []LineClaim
-	for _, c := range onLine(all[contractID], lineID) {
-		if c.Token != token {
-			continue
-		}
-		if err := s.releaseNote(ctx, at, c, reason); err != nil {
-			return done, fmt.Errorf("releasing the claim %s: %w", c.Describe(), err)
-		}
-		done = append(done, c)
-	}
-	return done, nil
+	return nil
 }

@@ -253,6 +253,12 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integratio
 	return true
 }
 
+// claimOf is the mapping's own claim as recorded in m.
+func claimOf(m *billingMappingModel, owner string, lineID int64) integration.LineClaim {
+	return integration.LineClaim{NoteID: m.ClaimNoteID.ValueInt64(), ContractID: m.ContractID.ValueInt64(), LineID: lineID,
+		Owner: owner, Tenant: m.TenantID.ValueString(), Token: m.ClaimToken.ValueString()}
+}
+
 // releaseUnrecordedClaim releases a claim made by an apply that records
 // nothing (its push failed before Autotask changed): no state would hold its
 // token, and the claim would block this very mapping on the next apply. It
@@ -260,8 +266,7 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integratio
 func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc *integration.Service, plan *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	_, err := svc.ReleaseLineClaim(rctx, plan.ContractID.ValueInt64(), t.line.ContractServiceID, plan.ClaimToken.ValueString(),
-		"the push failed and nothing was recorded")
+	err := svc.ReleaseLineClaim(rctx, claimOf(plan, r.data.claimOwner, t.line.ContractServiceID), "the push failed and nothing was recorded")
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("service_id"), "Billing claim left active",
 			fmt.Sprintf("Nothing was pushed for this mapping, but its claim on the %s could not be released (%v). The next "+
@@ -272,11 +277,10 @@ func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc
 
 // releaseClaim releases the mapping's claim when it is destroyed.
 func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *integration.Service, state *billingMappingModel, diags *diag.Diagnostics) {
-	token := state.ClaimToken.ValueString()
-	if token == "" || state.ContractID.IsNull() || state.ContractServiceID.IsNull() {
+	if state.ClaimToken.ValueString() == "" || state.ClaimNoteID.IsNull() || state.ContractID.IsNull() {
 		return
 	}
-	_, err := svc.ReleaseLineClaim(ctx, state.ContractID.ValueInt64(), state.ContractServiceID.ValueInt64(), token,
+	err := svc.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
 		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
 	if err != nil {
 		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. The claim (contract "+
