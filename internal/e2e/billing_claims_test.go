@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -109,10 +110,13 @@ func writes(t *testing.T, env *acctest.Env, seq int64) []string {
 	return out
 }
 
+// ansiRe matches the color escapes of Terraform's output.
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // hasText reports whether Terraform's output holds text, however Terraform
 // wrapped it across lines of its diagnostic boxes.
 func hasText(out, text string) bool {
-	clean := strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(out)
+	clean := strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(ansiRe.ReplaceAllString(out, ""))
 	return strings.Contains(strings.Join(strings.Fields(clean), " "), strings.Join(strings.Fields(text), " "))
 }
 
