@@ -91,11 +91,16 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"`billing_check_failure = \"warn\"`, warns at plan and fails only this mapping at apply, so healthy " +
 			"mappings are still pushed). The checks run again at apply against fresh data, and nothing is pushed for " +
 			"a mapping whose checks fail.\n\n" +
-			"Pushes happen exactly once: if Autotask's answer to an adjustment is lost, the provider reads the units " +
-			"back and pushes only what is still missing. Refresh reads the units in effect today, so a hand edit in " +
-			"Autotask shows as drift in `units` and the next apply restores the configured count.\n\n" +
+			"A line is never billed twice: if Autotask's answer to an adjustment is lost, the provider reads the units " +
+			"back and never posts again for the line in that run; an adjustment the units do not show is recorded in " +
+			"`unconfirmed_adjustment` and the next run reads the units before it posts. Each mapping claims its line in " +
+			"Autotask (a contract note), so another configuration mapping the same line fails instead of billing it " +
+			"too, and two mappings of one line in this configuration fail the plan. Refresh reads the units in effect " +
+			"today, so a hand edit in Autotask shows as drift in `units` and the next apply restores the configured " +
+			"count.\n\n" +
 			"To retry one tenant only, run `terraform apply -target='petra_autotask_billing_mapping.<name>[\"<key>\"]'`.\n\n" +
-			"Destroying a billing mapping only stops syncing: the contract and its units stay as they are in Autotask.",
+			"Destroying a billing mapping stops syncing and releases its claim: the contract and its units stay as they " +
+			"are in Autotask.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true,
