@@ -259,7 +259,7 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 	// Ctrl-C during the wait cannot cut it short: what landed must be known
 	// and recorded before returning.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
-	now, known, rerr := s.readBack(rctx, req.ContractServiceID, before, delta, tm)
+	now, known, rerr := s.readBack(rctx, req.ContractServiceID, before, tm)
 	cancel()
 	res.Record = true
 	if known {
@@ -294,11 +294,11 @@ func interrupted(ctx context.Context, detail string) error {
 // stamp formats a wall-clock time for messages.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
-// readBack reads the units in effect today after a post of delta units on a
-// line that held before, pausing tm.ReadBackWaits before each read, until
-// the units show the adjustment or something else changed them. known is
-// false when no read succeeded; err is the last read error.
-func (s *Service) readBack(ctx context.Context, contractServiceID int64, before, delta int, tm PushTiming) (units int, known bool, err error) {
+// readBack reads the units in effect today after a post on a line that held
+// before, pausing tm.ReadBackWaits before each read, until the units change
+// (the adjustment landed, or something else changed them: the caller tells
+// which). known is false when no read succeeded; err is the last read error.
+func (s *Service) readBack(ctx context.Context, contractServiceID int64, before int, tm PushTiming) (units int, known bool, err error) {
 	for _, wait := range tm.ReadBackWaits {
 		if serr := tm.Sleep(ctx, wait); serr != nil {
 			if err == nil {

@@ -38,7 +38,7 @@ func TenantIDFormProblem(id string) string {
 		case r == '/':
 			return fmt.Sprintf("tenant_id %s contains \"/\": the import ID joins tenant and line with a slash, a tenant "+
 				"ID never has one. %s", quoteShort(id), hint)
-		case r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.~", r)):
+		case r > unicode.MaxASCII || (!unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.~", r)):
 			return fmt.Sprintf("tenant_id %s contains %q; Petra tenant IDs are letters, digits, \"-\" and \"_\". %s",
 				quoteShort(id), r, hint)
 		}

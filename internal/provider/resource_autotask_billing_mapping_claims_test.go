@@ -347,7 +347,7 @@ func TestAccBillingMapping_lineClaimedByAnotherConfiguration(t *testing.T) {
 		return c
 	}
 	claimed := exactParts("Service line claimed by another configuration",
-		fmt.Sprintf(`is claimed by "billing-staging (other repo)" (tenant Y3mPqr, claimed`),
+		`is claimed by "billing-staging (other repo)" (tenant Y3mPqr, claimed`,
 		fmt.Sprintf("contract note %d on contract %d)", theirs.NoteID, b.ContractID),
 		"so this mapping would bill the line a second time, and nothing is pushed for it",
 		`change "Status: active" to "Status: released"`, "set take_over_claim = true on this mapping")
@@ -390,7 +390,7 @@ func TestAccBillingMapping_lineClaimedByAnotherConfiguration(t *testing.T) {
 							Identity: integration.ClaimIdentity{Owner: "billing-staging (other repo)", Tenant: "Y3mPqr"}})
 						var conflict *integration.ClaimConflictError
 						if !errors.As(err, &conflict) || !strings.Contains(err.Error(), `"billing-prod (this repo)"`) {
-							return fmt.Errorf("the former owner after the take-over: %v", err)
+							return fmt.Errorf("the former owner after the take-over: %w", err)
 						}
 						return nil
 					},
