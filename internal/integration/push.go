@@ -36,6 +36,11 @@ type PushRequest struct {
 	ServiceID         int64
 	// Target is the unit count wanted in effect from today (0 or more).
 	Target int
+	// EffectiveDate is the database date the change takes effect (a
+	// calendar date); zero means today (Service.Today). A billing mapping
+	// with effective = "next_period" gives the first day of the contract's
+	// next billing period.
+	EffectiveDate time.Time
 
 	// sleep waits between read-backs; tests replace it.
 	sleep func(context.Context, time.Duration) error
@@ -96,7 +101,15 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 	}
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
-	before, err := s.UnitsToday(ctx, req.ContractServiceID, true)
+	s.rememberLine(req.ContractServiceID, req.ContractID, req.ServiceID)
+	day := s.Today()
+	var before int
+	if !req.EffectiveDate.IsZero() && !dateOnly(req.EffectiveDate).Equal(day) {
+		day = dateOnly(req.EffectiveDate)
+		before, err = s.UnitsOn(ctx, req.ContractServiceID, req.ContractID, req.ServiceID, day)
+	} else {
+		before, err = s.UnitsToday(ctx, req.ContractServiceID, true)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
@@ -124,7 +137,7 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 			ContractServiceID: req.ContractServiceID,
 			ServiceID:         req.ServiceID,
 			// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
-			EffectiveDate: autotask.TimeOf(s.Today()),
+			EffectiveDate: autotask.TimeOf(day),
 			UnitChange:    int32(delta),
 		})
 		if err == nil {
@@ -143,15 +156,15 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 				return res, fmt.Errorf("pushing the remaining %+d units to %s failed after an earlier adjustment landed "+
 					"(%d units before, %d now, target %d): %w", delta, what, before, current, req.Target, err)
 			}
-			return res, fmt.Errorf("Autotask refused the adjustment of %+d units to %s (%d units in effect today, target "+
-				"%d): %w", delta, what, current, req.Target, err)
+			return res, explainRefusal(fmt.Errorf("Autotask refused the adjustment of %+d units to %s effective %s (%d "+
+				"units in effect then, target %d): %w", delta, what, day.Format(time.DateOnly), current, req.Target, err), day)
 		}
 		lastUnknown = err
 		// The answer was lost. Read what Autotask holds now, with a separate
 		// context when the caller's has ended (Ctrl-C): the outcome must be
 		// known before returning, so state records what was pushed.
 		rctx, cancel := reconcileContext(ctx)
-		now, rerr := s.readBack(rctx, req.ContractServiceID, sleep)
+		now, rerr := s.readBack(rctx, req.ContractServiceID, day, sleep)
 		cancel()
 		if rerr != nil {
 			return res, fmt.Errorf("the adjustment of %+d units to %s may or may not have been applied (%v), and reading "+
@@ -202,14 +215,14 @@ func interrupted(ctx context.Context, detail string) error {
 
 // readBack reads the units in effect today, retrying a failed read a few
 // times with backoff.
-func (s *Service) readBack(ctx context.Context, contractServiceID int64, sleep func(context.Context, time.Duration) error) (int, error) {
+func (s *Service) readBack(ctx context.Context, contractServiceID int64, day time.Time, sleep func(context.Context, time.Duration) error) (int, error) {
 	var err error
 	for _, wait := range readBackWaits {
 		if serr := sleep(ctx, wait); serr != nil {
 			return 0, serr
 		}
 		var n int
-		if n, err = s.unitsAfterWrite(ctx, contractServiceID); err == nil {
+		if n, err = s.unitsAfterWrite(ctx, contractServiceID, day); err == nil {
 			return n, nil
 		}
 	}
@@ -221,19 +234,15 @@ func (s *Service) readBack(ctx context.Context, contractServiceID int64, sleep f
 // through the run's caches or shared batches: a snapshot or batch whose query
 // was sent before the post landed would report the units from before it, and
 // the push would then post the difference a second time.
-func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64) (int, error) {
-	at, err := s.Autotask()
+func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64, day time.Time) (int, error) {
+	if _, err := s.Autotask(); err != nil {
+		return 0, err
+	}
+	m, err := s.readUnitsOn(ctx, []int64{contractServiceID}, day)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
-		Filter:        append([]autotask.Filter{autotask.Eq("contractServiceID", contractServiceID)}, s.todayFilters()...),
-		IncludeFields: unitFields,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("reading the units of Autotask contract service %d: %w", contractServiceID, err)
-	}
-	return unitsInEffect(rows)[contractServiceID], nil
+	return m[contractServiceID], nil
 }
 
 // waitCtx waits d or until ctx ends, returning ctx's error then. Pushes and

@@ -64,6 +64,7 @@ type billingMappingModel struct {
 	ContractEndDate   types.String `tfsdk:"contract_end_date"`
 	LastPushDelta     types.Int64  `tfsdk:"last_push_delta"`
 	LastPushAt        types.String `tfsdk:"last_push_at"`
+	Effective         types.String `tfsdk:"effective"`
 }
 
 // Metadata names the resource type.
@@ -158,11 +159,11 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"contract_start_date": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Start date of the contract (`YYYY-MM-DD`, UTC).",
+				MarkdownDescription: "Start date of the contract (`YYYY-MM-DD`, a calendar date of the Autotask database).",
 			},
 			"contract_end_date": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "End date of the contract (`YYYY-MM-DD`, UTC).",
+				MarkdownDescription: "End date of the contract (`YYYY-MM-DD`, a calendar date of the Autotask database).",
 			},
 			"last_push_delta": schema.Int64Attribute{
 				Computed: true,
@@ -174,6 +175,7 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				MarkdownDescription: "When the last sync completed (RFC 3339, UTC).",
 			},
+			"effective": effectiveAttribute(),
 		},
 	}
 }
@@ -317,6 +319,12 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	addBudgetWarning(&resp.Diagnostics, svc)
+	addTimeZoneWarning(&resp.Diagnostics, svc)
+	if len(t.problems) == 0 {
+		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {
+			return
+		}
+	}
 	t.fill(&plan)
 	if len(t.problems) > 0 && state != nil && r.data.billingCheckFailure == BillingCheckWarn {
 		// Plan an update even when the units did not change, so that apply
@@ -389,11 +397,16 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		diags.Append(st.Set(ctx, &plan)...)
 		return
 	}
+	day, ok := effectiveDay(ctx, svc, plan, t.view, diags)
+	if !ok {
+		return
+	}
 	res, err := svc.PushUnits(ctx, integration.PushRequest{
 		ContractID:        plan.ContractID.ValueInt64(),
 		ContractServiceID: t.line.ContractServiceID,
 		ServiceID:         plan.ServiceID.ValueInt64(),
 		Target:            unitsOf(plan.Units),
+		EffectiveDate:     day,
 	})
 	if err != nil {
 		if res.Pushed {
@@ -444,6 +457,9 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if view == nil || line == nil {
+		if hiddenLine(ctx, svc, state, csID, &resp.Diagnostics) {
+			return
+		}
 		resp.Diagnostics.AddWarning("Billing mapping removed from state",
 			fmt.Sprintf("Autotask has no contract service %d any more (its contract or service line was deleted, or the "+
 				"API user can no longer see it), so the billing mapping %s was removed from state. The next plan creates "+
@@ -461,7 +477,12 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ServiceName = billingNullableString(line.ServiceName)
 	state.ContractStartDate = billingDate(view.Contract.StartDate)
 	state.ContractEndDate = billingDate(view.Contract.EndDate)
-	state.Units = unitsValue(line.UnitsToday)
+	units, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	state.Units = unitsValue(units)
+	state.Effective = types.StringValue(effectiveOf(state.Effective))
 	if state.ConnectionID.IsNull() || state.ConnectionID.ValueString() == "" {
 		state.ConnectionID = types.StringValue(svc.Username())
 	}
@@ -516,7 +537,7 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 		ContractServiceID: types.Int64Value(csID),
 		CompanyName:       types.StringNull(), ContractName: types.StringNull(), ServiceName: types.StringNull(),
 		ContractStartDate: types.StringNull(), ContractEndDate: types.StringNull(),
-		LastPushDelta: types.Int64Null(), LastPushAt: types.StringNull(),
+		LastPushDelta: types.Int64Null(), LastPushAt: types.StringNull(), Effective: types.StringValue(EffectiveToday),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
