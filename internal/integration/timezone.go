@@ -61,6 +61,7 @@ func (s *Service) TimeZoneWarning() (summary, detail string, ok bool) {
 	if s == nil || s.at == nil {
 		return "", "", false
 	}
+	today := s.Today()
 	s.tz.mu.Lock()
 	defer s.tz.mu.Unlock()
 	if s.tz.configured || s.tz.warned {
@@ -73,5 +74,5 @@ func (s *Service) TimeZoneWarning() (summary, detail string, ok bool) {
 			"UTC date, %s. Autotask stores those dates in your database's own calendar, and its API does not say "+
 			"which time zone that is: near midnight the UTC date can be a day off and push into the wrong billing "+
 			"period. Set time_zone to the IANA name of your Autotask database's time zone, for example "+
-			"\"America/New_York\" or \"Australia/Sydney\".", s.Today().Format(time.DateOnly)), true
+			"\"America/New_York\" or \"Australia/Sydney\".", today.Format(time.DateOnly)), true
 }

@@ -80,3 +80,13 @@ func checkUserExtras(where string, u APIUser) error {
 	}
 	return nil
 }
+
+// noAccess reports whether the user may do nothing at all with the entity.
+func (u *user) noAccess(entity string) bool {
+	for _, v := range []string{verbQuery, verbCreate, verbUpdate, verbDelete} {
+		if u.access(entity, v) != AccessNone {
+			return false
+		}
+	}
+	return true
+}
