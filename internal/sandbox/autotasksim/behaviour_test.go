@@ -6,7 +6,6 @@ import (
 	"time"
 )
 
-
 // unitsQuery asks for the ContractServiceUnits rows of line 4001 covering
 // day, with day written as a UTC midnight instant (what clients send).
 func (e *env) unitsCovering(day string) []map[string]any {
@@ -176,4 +175,33 @@ func TestDoubledSlashesAndCase(t *testing.T) {
 	expectStatus(t, e.call(&full, "GET", "/ATServicesRest//V1.0/Companies/1001", nil), 200)
 	expectStatus(t, e.call(&full, "GET", "/atservicesrest//v1.0//companies//1001", nil), 200)
 	expectStatus(t, e.call(nil, "GET", "//atservicesrest//v1.0/zoneInformation?user="+tUser, nil), 200)
+}
+
+// TestBillingGuideNumbers measures, on the emulator, the numbers the billing
+// guide (templates/guides/billing-sync.md.tmpl, "When a change takes
+// effect") quotes: a line of 40 units at $4.00 in a November period
+// (30 days); a nightly run on the 17th pushes +3, the next night -3.
+func TestBillingGuideNumbers(t *testing.T) {
+	fx := testFixture()
+	fx.Services[0]["unitPrice"] = 4.0
+	fx.ContractServices[0]["units"] = 40.0
+	e := newEnv(t, Config{}, fx)
+	adjust := func(day string, delta int) {
+		t.Helper()
+		expectStatus(t, e.api("POST", "ContractServiceAdjustments", map[string]any{
+			"contractServiceID": 4001, "effectiveDate": day + "T00:00:00", "unitChange": delta}), 200)
+	}
+	// effective = "today": one item per move, both stay on the invoice.
+	adjust("2026-11-17", 3)
+	adjust("2026-11-18", -3)
+	items := e.srv.BillingItems(4001)
+	if len(items) != 2 || items[0].Amount != 5.60 || items[0].Days != 14 || items[1].Amount != -5.20 || items[1].Days != 13 {
+		t.Fatalf("items = %+v, want +5.60 (14 of 30 days) and -5.20 (13 of 30 days)", items)
+	}
+	// effective = "next_period": the same moves land on 1 December: no item.
+	adjust("2026-12-01", 3)
+	adjust("2026-12-01", -3)
+	if n := len(e.srv.BillingItems(4001)); n != 2 {
+		t.Fatalf("%d items, want no new item for changes on the first day of a period", n)
+	}
 }
