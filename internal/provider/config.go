@@ -158,7 +158,7 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 	}
 	checkURL(&diags, c.petraAPIURL, "Petra API URL", "https://api.petrasecurity.com")
 	if _, _, err := c.timeZone(); err != nil {
-		diags.AddAttributeError(c.autotaskTimeZone.path, "Invalid time_zone", err.Error())
+		diags.AddAttributeError(c.autotaskTimeZone.path, "Invalid time_zone", err.Error()+".")
 	}
 	if c.billingCheckFailure.set {
 		switch c.billingCheckFailure.value {
@@ -235,7 +235,7 @@ func (c resolvedConfig) timeZone() (loc *time.Location, configured bool, err err
 	if name == "" || strings.EqualFold(name, "Local") || lerr != nil {
 		return nil, false, fmt.Errorf("%s is %q, which is not an IANA time zone name. Use the time zone of your Autotask "+
 			"database, such as \"America/New_York\", \"Europe/London\" or \"Australia/Sydney\" (the calendar whose "+
-			"date Autotask stores contract dates in), or \"UTC\".", s.where(), s.value)
+			"date Autotask stores contract dates in), or \"UTC\"", s.where(), s.value)
 	}
 	return l, true, nil
 }
