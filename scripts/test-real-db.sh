@@ -37,7 +37,10 @@ done
 grep -q '^sandbox ready' "$work/sandbox.log" || { cat "$work/sandbox.log" >&2; echo "ERROR: petra-sandbox did not start in 30 s" >&2; exit 1; }
 
 # The banner's "export" lines are the credentials and URLs a user would paste.
-eval "$(sed -n 's/^  export /export /p' "$work/sandbox.log")"
+eval "$(sed -n 's/^  export /export /p' "$work/sandbox.log" | grep AUTOTASK_)"
+# Petra stays on each test's in-process sandbox (its API is read-only, so its
+# test data cannot be created remotely): no Petra settings from the banner.
+unset PETRA_API_KEY PETRA_API_URL
 zone_url="$(sed -n 's/^  Autotask zone URL: *//p' "$work/sandbox.log")"
 echo "petra-sandbox (pid $pid) at ${AUTOTASK_ZONE_LOOKUP_URL%/atservicesrest/}, acting as a real Autotask database"
 
@@ -59,7 +62,8 @@ run_mode() {
   fi
   if [ "$skipped" != 0 ]; then
     echo "skipped in $mode mode (each says why):"
-    grep -A1 -E '^\s*--- SKIP' "$out" | grep -vE '^\s*--- SKIP|^--$' | sed 's/^ */  /' | sort | uniq -c | sed 's/^/ /'
+    # go test -v prints a test's skip message on the line before "--- SKIP".
+    grep -B1 -E '^\s*--- SKIP' "$out" | grep -vE '^\s*--- SKIP|^--$|^=== ' | sed -E 's/^ *[^ :]+:[0-9]+: /  /' | sort | uniq -c
   fi
   echo "$mode: $passed passed, $failed failed, $skipped skipped"
 }
