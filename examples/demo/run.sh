@@ -21,18 +21,15 @@ mkdir -p "$work"
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# A free loopback port unless SANDBOX_ADDR is set.
-if [ -z "${SANDBOX_ADDR:-}" ]; then
-  port=8089
-  while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  SANDBOX_ADDR="127.0.0.1:$port"
-fi
+# Port 0 unless SANDBOX_ADDR is set: the kernel picks a free port (no race
+# with another run picking the same one), and the banner prints the URLs.
+SANDBOX_ADDR="${SANDBOX_ADDR:-127.0.0.1:0}"
 
 bold "Starting the sandbox on $SANDBOX_ADDR"
 SANDBOX_ADDR="$SANDBOX_ADDR" SANDBOX_FIXTURE="" "$SANDBOX_BIN" >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 1200); do # up to 2 minutes on a busy machine
   grep -q "sandbox ready" "$work/sandbox.log" 2>/dev/null && break
   kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; echo "the sandbox did not start" >&2; exit 1; }
   sleep 0.1

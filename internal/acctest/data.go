@@ -149,24 +149,38 @@ func (e *Env) AddContractService(t testing.TB, contractID, serviceID int64, unit
 
 // UnitsOn reads a contract service's units in effect on day, the way ref §8
 // says: the ContractServiceUnits row covering the day with the latest start.
+// It asks for a window one day wider on each side and picks the row here,
+// so the answer does not depend on how the database compares date filters
+// with date-only columns (the sandbox can do it either way).
 func (e *Env) UnitsOn(t testing.TB, contractServiceID int64, day time.Time) int {
 	t.Helper()
-	d := autotask.TimeOf(midnight(day))
+	d := midnight(day)
 	rows, err := autotask.Query[autotask.ContractServiceUnit](context.Background(), e.AT, "ContractServiceUnits", autotask.QuerySpec{
 		Filter: []autotask.Filter{
 			autotask.Eq("contractServiceID", contractServiceID),
-			autotask.Lte("startDate", d.WireString()),
-			autotask.Gte("endDate", d.WireString()),
+			autotask.Lte("startDate", autotask.TimeOf(d.AddDate(0, 0, 1)).WireString()),
+			autotask.Gte("endDate", autotask.TimeOf(d.AddDate(0, 0, -1)).WireString()),
 		},
 	})
 	if err != nil {
 		t.Fatalf("reading units of contract service %d: %v", contractServiceID, err)
 	}
-	if len(rows) == 0 {
+	var covering []autotask.ContractServiceUnit
+	for _, r := range rows {
+		if !midnight(r.StartDate.Time).After(d) && !midnight(r.EndDate.Time).Before(d) {
+			covering = append(covering, r)
+		}
+	}
+	if len(covering) == 0 {
 		return 0
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].StartDate.Before(rows[j].StartDate.Time) })
-	return int(rows[len(rows)-1].Units)
+	sort.Slice(covering, func(i, j int) bool {
+		if covering[i].StartDate.Equal(covering[j].StartDate.Time) {
+			return covering[i].ID < covering[j].ID
+		}
+		return covering[i].StartDate.Before(covering[j].StartDate.Time)
+	})
+	return int(covering[len(covering)-1].Units)
 }
 
 // UnitsToday is UnitsOn(Today).

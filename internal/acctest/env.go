@@ -41,8 +41,18 @@ type Env struct {
 	AT *autotask.Client
 	// Petra is a Petra client on the sandbox.
 	Petra *petra.Client
-	// Today is the date the provider and Autotask agree is today (UTC).
+	// Today is the date the provider and Autotask agree is today: the
+	// sandbox database's date (its time zone), or, against a real database,
+	// the date in AUTOTASK_TIME_ZONE (UTC when unset).
 	Today time.Time
+	// TimeZone, when set, is written as the provider's time_zone (sandbox
+	// mode; against a real database AUTOTASK_TIME_ZONE is used).
+	TimeZone string
+
+	// clockAt is the instant (Unix ns) the sandbox clock was last set to:
+	// the provider's test-only clock hook (Now) reads it, so the provider
+	// and the sandbox agree on the instant, and so on today's date.
+	clockAt atomic.Int64
 
 	username, secret, integrationCode, baseURL, zoneLookupURL string
 	ownerResourceID, billingCodeID                            int64
@@ -73,6 +83,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		e.secret = os.Getenv("AUTOTASK_SECRET")
 		e.integrationCode = os.Getenv("AUTOTASK_INTEGRATION_CODE")
 		e.baseURL = os.Getenv("AUTOTASK_BASE_URL")
+		e.zoneLookupURL = os.Getenv("AUTOTASK_ZONE_LOOKUP_URL")
 		if e.username == "" || e.secret == "" || e.integrationCode == "" {
 			t.Fatalf("%s=1 needs AUTOTASK_USERNAME, AUTOTASK_SECRET and AUTOTASK_INTEGRATION_CODE", EnvRealAutotask)
 		}
@@ -82,7 +93,17 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		if v := os.Getenv("AUTOTASK_ACC_BILLING_CODE_ID"); v != "" {
 			e.billingCodeID = mustInt(t, v)
 		}
-		e.Today = midnight(time.Now())
+		loc := time.UTC
+		if tz := os.Getenv("AUTOTASK_TIME_ZONE"); tz != "" {
+			l, err := time.LoadLocation(tz)
+			if err != nil {
+				t.Fatalf("AUTOTASK_TIME_ZONE: %v", err)
+			}
+			loc = l
+		}
+		y, m, d := time.Now().In(loc).Date()
+		e.Today = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		e.clockAt.Store(time.Date(y, m, d, 12, 0, 0, 0, loc).UnixNano())
 	} else {
 		e.username, e.secret, e.integrationCode = sb.Username, sb.Secret, sb.IntegrationCode
 		e.zoneLookupURL = sb.ZoneLookupURL
@@ -96,9 +117,13 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		if err != nil {
 			t.Fatalf("sandbox clock %q: %v", st.Today, err)
 		}
-		if _, err := sb.Admin.SetToday(ctx, st.Today); err != nil {
+		// Pinning puts the clock at noon of that date in the database's
+		// time zone; the provider's clock follows it (Now).
+		pinned, err := sb.Admin.SetToday(ctx, st.Today)
+		if err != nil {
 			t.Fatalf("pinning sandbox clock: %v", err)
 		}
+		e.followClock(t, pinned)
 		e.Today = today
 	}
 	at, err := autotask.New(autotask.Config{
@@ -132,8 +157,40 @@ func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Now is the provider's clock for this environment: midday of Today.
-func (e *Env) Now() time.Time { return e.Today.Add(12 * time.Hour) }
+// Now is the provider's clock for this environment. On the sandbox it is
+// the instant the sandbox clock was set to (pinned at noon of the test's
+// date, or moved by SetNow): held still, so that timestamps the provider
+// records are exact in assertions, while the sandbox's own clock runs on
+// from the same instant (hours away from the next midnight). Against a real
+// database it is noon of Today in AUTOTASK_TIME_ZONE.
+func (e *Env) Now() time.Time { return time.Unix(0, e.clockAt.Load()).UTC() }
+
+// followClock makes Now follow the sandbox clock state st.
+func (e *Env) followClock(t testing.TB, st sandbox.ClockState) {
+	t.Helper()
+	now, err := time.Parse(time.RFC3339Nano, st.Now)
+	if err != nil {
+		t.Fatalf("sandbox clock now %q: %v", st.Now, err)
+	}
+	e.clockAt.Store(now.UnixNano())
+}
+
+// SetNow moves the sandbox's clock (and with it the provider's) to instant;
+// Today becomes the sandbox database's date then. Sandbox only.
+func (e *Env) SetNow(t testing.TB, instant time.Time) {
+	t.Helper()
+	e.RequireSandbox(t)
+	st, err := e.Sandbox.Admin.SetNow(context.Background(), instant)
+	if err != nil {
+		t.Fatalf("setting the sandbox clock: %v", err)
+	}
+	e.followClock(t, st)
+	today, err := time.Parse(time.DateOnly, st.Today)
+	if err != nil {
+		t.Fatalf("sandbox today %q: %v", st.Today, err)
+	}
+	e.Today = today
+}
 
 // Date formats Today shifted by days as YYYY-MM-DD.
 func (e *Env) Date(days int) string { return e.Today.AddDate(0, 0, days).Format("2006-01-02") }
@@ -143,7 +200,8 @@ func (e *Env) Date(days int) string { return e.Today.AddDate(0, 0, days).Format(
 func (e *Env) RequireSandbox(t testing.TB) {
 	t.Helper()
 	if e.Real {
-		t.Skip("needs the sandbox (fault injection / request log); not run against a real Autotask")
+		t.Skip("needs the sandbox's admin API (faults, clock, request log, emulator settings), which a real " +
+			"Autotask database does not have; skipped in real-database mode (PETRA_ACC_REAL_AUTOTASK=1)")
 	}
 }
 
@@ -167,8 +225,12 @@ func (e *Env) ProviderConfig(extra ...string) string {
 		b.WriteString("  " + x + "\n")
 	}
 	if !e.Real {
-		fmt.Fprintf(&b, "  autotask {\n    username         = %q\n    secret           = %q\n    integration_code = %q\n    zone_lookup_url  = %q\n  }\n",
-			e.username, e.secret, e.integrationCode, e.zoneLookupURL)
+		tz := ""
+		if e.TimeZone != "" {
+			tz = fmt.Sprintf("    time_zone        = %q\n", e.TimeZone)
+		}
+		fmt.Fprintf(&b, "  autotask {\n    username         = %q\n    secret           = %q\n    integration_code = %q\n    zone_lookup_url  = %q\n%s  }\n",
+			e.username, e.secret, e.integrationCode, e.zoneLookupURL, tz)
 	}
 	fmt.Fprintf(&b, "  petra {\n    api_key = %q\n    api_url = %q\n  }\n}\n", e.Sandbox.PetraKey, e.Sandbox.PetraURL)
 	return b.String()

@@ -106,6 +106,9 @@ func kindOf(status int, body []byte) responseKind {
 // for 2xx.
 func (c *Client) classify(r *request, resp *response) error {
 	if resp.status >= 200 && resp.status < 300 {
+		if r.auth {
+			c.authOK.Store(true)
+		}
 		return nil
 	}
 	msgs, isJSON := parseErrorMessages(resp.body)
@@ -119,6 +122,8 @@ func (c *Client) classify(r *request, resp *response) error {
 	case resp.status == http.StatusTooManyRequests:
 		d, _ := parseRetryAfter(resp.header.Get("Retry-After"), c.now())
 		return &RateLimitError{RetryAfter: d, API: api}
+	case resp.status == http.StatusUnauthorized && r.auth && c.authOK.Load():
+		return permissionFrom401(r, api)
 	case resp.status == http.StatusUnauthorized:
 		return &AuthenticationError{API: api}
 	case resp.status == http.StatusForbidden:

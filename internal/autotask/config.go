@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -118,6 +119,10 @@ type Client struct {
 	metaGroup  singleflight.Group
 
 	budget budget
+
+	// authOK is set once an authenticated request succeeded: the
+	// credentials are good, so a later 401 is a permission answer (401.go).
+	authOK atomic.Bool
 }
 
 // New validates cfg, applies defaults and returns a Client. It makes no

@@ -142,12 +142,20 @@ type PermissionError struct {
 	Entity    string
 	Operation Operation
 	API       *APIError
+	// Via401 is set when Autotask answered HTTP 401 after accepting the
+	// same credentials earlier in the run (see permissionFrom401).
+	Via401 bool
 }
 
 // Error names the entity and operation and says how to fix it.
 func (e *PermissionError) Error() string {
 	msg := fmt.Sprintf("the Autotask API user is not allowed to %s %s", e.Operation, e.Entity)
-	if len(e.API.Messages) > 0 {
+	if e.Via401 {
+		msg = fmt.Sprintf("Autotask answered HTTP 401 Unauthorized to %s %s (%s %s) after accepting this API user's "+
+			"credentials earlier in this run: Autotask answers some missing permissions with 401, so the API user's "+
+			"security level most likely does not allow it to %s %s (if the secret was changed during the run, run "+
+			"again)", e.Operation, e.Entity, e.API.Method, e.API.Path, e.Operation, e.Entity)
+	} else if len(e.API.Messages) > 0 {
 		msg += " (Autotask said: " + quoteMessages(e.API.Messages) + ")"
 	} else {
 		msg += fmt.Sprintf(" (HTTP %d on %s %s)", e.API.StatusCode, e.API.Method, e.API.Path)

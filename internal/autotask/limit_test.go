@@ -23,6 +23,21 @@ func (f *inFlight) enter(key string) {
 	}
 }
 
+// holdUntil keeps a request in the handler until at least n requests of its
+// endpoint have been in flight together (or a generous limit passes, which
+// only happens when the client never lets n through): the overlap the test
+// needs comes from this barrier, not from how fast the machine is.
+func (f *inFlight) holdUntil(key string, n int) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		f.mu.Lock()
+		reached := f.max[key] >= n
+		f.mu.Unlock()
+		if reached {
+			return
+		}
+	}
+}
+
 func (f *inFlight) leave(key string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -34,7 +49,7 @@ func TestNoMoreThanThreeInFlightPerEndpoint(t *testing.T) {
 	h := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
 		key := endpointKey(r.URL.Path)
 		fl.enter(key)
-		time.Sleep(15 * time.Millisecond) // force overlap
+		fl.holdUntil(key, DefaultMaxInFlightPerEndpoint) // force overlap
 		fl.leave(key)
 		if r.Method == http.MethodGet {
 			writeJSON(w, 200, map[string]any{"items": []any{}, "pageDetails": map[string]any{}})
@@ -91,7 +106,7 @@ func TestEndpointSlotIsReleasedDuringRetryWaits(t *testing.T) {
 		select {
 		case <-secondDone:
 			return nil
-		case <-time.After(2 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Error("the second query could not run while the first waited to retry: the slot was held")
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -168,3 +169,18 @@ func shared(ctx context.Context, g *singleflight.Group, key string, fn func(cont
 type callerGone struct{ err error }
 
 func (e *callerGone) Error() string { return e.err.Error() }
+
+// CheckAPIVersion checks that a version list (VersionInformation) offers
+// the version this client speaks. Autotask lists "V2.0" beside "V1.0" since
+// 2026 (KelvinTegelaar/AutotaskAPI PR #76), and V2.0 lacks V1.0's routes
+// (zoneInformation answers 404 there): clients must pin V1.0, never take the
+// last version listed.
+func CheckAPIVersion(versions []string) error {
+	for _, v := range versions {
+		if strings.EqualFold(strings.TrimSpace(v)+"/", apiVersionSegment) {
+			return nil
+		}
+	}
+	return fmt.Errorf("Autotask's versioninformation lists %q but not %q, the REST API version this provider speaks",
+		versions, strings.TrimSuffix(apiVersionSegment, "/"))
+}

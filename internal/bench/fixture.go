@@ -63,7 +63,7 @@ func Fixture(n int) *sandbox.Fixture {
 		{serviceEndpoint, "Managed Endpoint Protection", 6},
 	} {
 		at.Services = append(at.Services, map[string]any{
-			"id": s.id, "name": s.name, "unitPrice": s.price, "periodType": 1,
+			"id": s.id, "name": s.name, "unitPrice": s.price, "periodType": 2,
 			"billingCodeID": 29682801, "isActive": true,
 		})
 	}
@@ -77,7 +77,7 @@ func Fixture(n int) *sandbox.Fixture {
 		at.Contracts = append(at.Contracts, map[string]any{
 			"id": ContractID(i), "companyID": CompanyID(i), "contractName": name + " - Managed Services",
 			"contractType": 7, "status": 1, "startDate": "today-200d", "endDate": "today+165d",
-			"contractPeriodType": 1, "timeReportingRequiresStartAndStopTimes": 0,
+			"contractPeriodType": 2, "timeReportingRequiresStartAndStopTimes": 0,
 		})
 		for j, svc := range []int64{ServicePetra, serviceBackup, serviceEndpoint} {
 			units := 5 + i%7

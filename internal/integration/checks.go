@@ -45,6 +45,14 @@ type ContractFacts struct {
 	ServiceCount map[int64]int
 }
 
+// InactiveKeepsBilling is added to the inactive-contract problem: Autotask
+// goes on billing an inactive Recurring Service contract (ref §7.2,
+// official KB370000000540).
+const InactiveKeepsBilling = "Note that inactivating a Recurring Service contract does not stop its billing: Autotask " +
+	"keeps invoicing it at the units it holds now, and this mapping can no longer change them. To stop billing the " +
+	"tenant, make the contract Active again and set units = 0 (or end the contract with an end date); to keep " +
+	"billing it, map the tenant to an active contract."
+
 // Contract types and statuses the checks rely on (ref §7.2, VERIFIED).
 const (
 	ContractTypeRecurringService = 7
@@ -101,7 +109,7 @@ func CheckBillingTarget(today time.Time, contractID, companyID int64, companyNam
 			Summary:   "Contract is inactive",
 			Detail: fmt.Sprintf("Contract %q (id %d) is inactive in Autotask. Billing cannot be synced to an inactive "+
 				"contract: set the contract's status to Active in Autotask or map this tenant to an active contract.",
-				contract.Name, contract.ID),
+				contract.Name, contract.ID) + " " + InactiveKeepsBilling,
 		})
 	}
 	if !contract.StartDate.IsZero() && dateOnly(contract.StartDate).After(today) {

@@ -66,7 +66,8 @@ const maxDetailBatches = 2
 const applyReuseWindow = 30 * time.Second
 
 // contractFields are the Contracts fields the billing code reads.
-var contractFields = []string{"id", "companyID", "contractName", "contractType", "status", "startDate", "endDate"}
+var contractFields = []string{"id", "companyID", "contractName", "contractType", "status", "startDate", "endDate",
+	"contractPeriodType"}
 
 // ContractLine is one service line of a Recurring Service contract.
 type ContractLine struct {
@@ -639,52 +640,11 @@ func (s *Service) UnitsToday(ctx context.Context, contractServiceID int64, fresh
 	return n, nil
 }
 
-// readUnitsToday reads the units in effect today on contract services (one
-// query per 500 ids); a line with no row covering today holds 0 units.
+// readUnitsToday reads the units in effect today on contract services
+// (units.go: a date window, the row chosen in code); a line with no row
+// covering today holds 0 units.
 func (s *Service) readUnitsToday(ctx context.Context, ids []int64) (map[int64]int, error) {
-	at, err := s.Autotask()
-	if err != nil {
-		return nil, err
-	}
-	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
-		Filter:        append([]autotask.Filter{autotask.In("contractServiceID", ids...)}, s.todayFilters()...),
-		IncludeFields: unitFields,
-	})
-	if err != nil {
-		if len(ids) == 1 {
-			return nil, fmt.Errorf("reading the units of Autotask contract service %d: %w", ids[0], err)
-		}
-		return nil, fmt.Errorf("reading the units of Autotask contract services %s: %w", contractIDList(ids), err)
-	}
-	return unitsInEffect(rows), nil
-}
-
-// unitFields are the ContractServiceUnits fields the billing code reads.
-var unitFields = []string{"contractServiceID", "startDate", "endDate", "units"}
-
-// todayFilters select the ContractServiceUnits rows covering today (ref §8).
-func (s *Service) todayFilters() []autotask.Filter {
-	d := autotask.TimeOf(s.Today())
-	return []autotask.Filter{autotask.Lte("startDate", d), autotask.Gte("endDate", d)}
-}
-
-// unitsInEffect picks, per contract service, the row with the latest
-// startDate (ref §8 rule 2). INFERRED (ref §8): at an adjustment boundary the
-// day may be in two rows (end date inclusive); the later row is the one in
-// effect. Ties go to the higher row id.
-func unitsInEffect(rows []autotask.ContractServiceUnit) map[int64]int {
-	best := map[int64]autotask.ContractServiceUnit{}
-	for _, r := range rows {
-		b, ok := best[r.ContractServiceID]
-		if !ok || r.StartDate.After(b.StartDate.Time) || (r.StartDate.Equal(b.StartDate.Time) && r.ID > b.ID) {
-			best[r.ContractServiceID] = r
-		}
-	}
-	out := make(map[int64]int, len(best))
-	for id, r := range best {
-		out[id] = int(r.Units)
-	}
-	return out
+	return s.readUnitsOn(ctx, ids, s.Today())
 }
 
 // loadContractsByID reads contracts by id (one `id in` query) with their
@@ -753,7 +713,8 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 	if len(lines) == 0 {
 		return views, nil
 	}
-	filters := s.todayFilters()
+	today := s.Today()
+	filters := unitWindow(today)
 	if scoped {
 		filters = append(filters, autotask.In("contractID", recurring...))
 	}
@@ -763,7 +724,12 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 	if err != nil {
 		return nil, fmt.Errorf("reading today's units of Autotask contract services: %w", err)
 	}
-	units := unitsInEffect(rows)
+	idx := newLineIndex()
+	for _, l := range lines {
+		idx.add(l.ID, l.ContractID, l.ServiceID)
+		s.rememberLine(l.ID, l.ContractID, l.ServiceID)
+	}
+	units := unitsOn(rows, today, idx)
 	seen := map[int64]bool{}
 	var serviceIDs []int64
 	for _, l := range lines {

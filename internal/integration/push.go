@@ -116,6 +116,11 @@ type PushRequest struct {
 	ServiceID         int64
 	// Target is the unit count wanted in effect from today (0 or more).
 	Target int
+	// EffectiveDate is the database date the change takes effect (a
+	// calendar date); zero means today (Service.Today). A billing mapping
+	// with effective = "next_period" gives the first day of the contract's
+	// next billing period.
+	EffectiveDate time.Time
 	// Unconfirmed is an earlier adjustment of this line whose outcome was
 	// never confirmed (from state), nil when there is none.
 	Unconfirmed *Unconfirmed
@@ -181,11 +186,17 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 	tm := s.timing()
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
+	s.rememberLine(req.ContractServiceID, req.ContractID, req.ServiceID)
+	day := s.Today()
+	nextPeriod := !req.EffectiveDate.IsZero() && !dateOnly(req.EffectiveDate).Equal(day)
+	if nextPeriod {
+		day = dateOnly(req.EffectiveDate)
+	}
 	var before int
 	if u := req.Unconfirmed; u != nil {
 		// An earlier run's post may still land: read the line with a query
 		// of its own (never a snapshot from before now) and decide.
-		before, err = s.unitsAfterWrite(ctx, req.ContractServiceID)
+		before, err = s.unitsAfterWrite(ctx, req.ContractServiceID, day)
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
@@ -205,7 +216,11 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 		// Landed, or too old to land any more: the units read are the truth.
 		res.Record = true
 	} else {
-		before, err = s.UnitsToday(ctx, req.ContractServiceID, true)
+		if nextPeriod {
+			before, err = s.UnitsOn(ctx, req.ContractServiceID, req.ContractID, req.ServiceID, day)
+		} else {
+			before, err = s.UnitsToday(ctx, req.ContractServiceID, true)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
@@ -230,7 +245,7 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 		ContractServiceID: req.ContractServiceID,
 		ServiceID:         req.ServiceID,
 		// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
-		EffectiveDate: autotask.TimeOf(s.Today()),
+		EffectiveDate: autotask.TimeOf(day),
 		UnitChange:    int32(delta),
 	})
 	switch {
@@ -251,15 +266,15 @@ func (s *Service) PushUnits(ctx context.Context, req PushRequest) (PushResult, e
 			return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent: Autotask holds "+
 				"%d units in effect today (target %d)", delta, what, before, req.Target))
 		}
-		return res, fmt.Errorf("Autotask refused the adjustment of %+d units to %s (%d units in effect today, target "+
-			"%d): %w", delta, what, before, req.Target, err)
+		return res, explainRefusal(fmt.Errorf("Autotask refused the adjustment of %+d units to %s effective %s (%d "+
+			"units in effect then, target %d): %w", delta, what, day.Format(time.DateOnly), before, req.Target, err), day)
 	}
 
 	// The outcome is unknown. Read back on a context of its own, so that a
 	// Ctrl-C during the wait cannot cut it short: what landed must be known
 	// and recorded before returning.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
-	now, known, rerr := s.readBack(rctx, req.ContractServiceID, before, tm)
+	now, known, rerr := s.readBack(rctx, req.ContractServiceID, day, before, tm)
 	cancel()
 	res.Record = true
 	if known {
@@ -298,7 +313,7 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC"
 // before, pausing tm.ReadBackWaits before each read, until the units change
 // (the adjustment landed, or something else changed them: the caller tells
 // which). known is false when no read succeeded; err is the last read error.
-func (s *Service) readBack(ctx context.Context, contractServiceID int64, before int, tm PushTiming) (units int, known bool, err error) {
+func (s *Service) readBack(ctx context.Context, contractServiceID int64, day time.Time, before int, tm PushTiming) (units int, known bool, err error) {
 	for _, wait := range tm.ReadBackWaits {
 		if serr := tm.Sleep(ctx, wait); serr != nil {
 			if err == nil {
@@ -306,7 +321,7 @@ func (s *Service) readBack(ctx context.Context, contractServiceID int64, before 
 			}
 			return units, known, err
 		}
-		n, rerr := s.unitsAfterWrite(ctx, contractServiceID)
+		n, rerr := s.unitsAfterWrite(ctx, contractServiceID, day)
 		if rerr != nil {
 			err = rerr
 			continue
@@ -319,24 +334,20 @@ func (s *Service) readBack(ctx context.Context, contractServiceID int64, before 
 	return units, known, err
 }
 
-// unitsAfterWrite asks Autotask for the units in effect today on one
+// unitsAfterWrite asks Autotask for the units in effect on day on one
 // contract service with a query of its own. Reads after a post never go
 // through the run's caches or shared batches: a snapshot or batch whose query
 // was sent before the post landed would report the units from before it, and
 // the push would then post the difference a second time.
-func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64) (int, error) {
-	at, err := s.Autotask()
+func (s *Service) unitsAfterWrite(ctx context.Context, contractServiceID int64, day time.Time) (int, error) {
+	if _, err := s.Autotask(); err != nil {
+		return 0, err
+	}
+	m, err := s.readUnitsOn(ctx, []int64{contractServiceID}, day)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
-		Filter:        append([]autotask.Filter{autotask.Eq("contractServiceID", contractServiceID)}, s.todayFilters()...),
-		IncludeFields: unitFields,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("reading the units of Autotask contract service %d: %w", contractServiceID, err)
-	}
-	return unitsInEffect(rows)[contractServiceID], nil
+	return m[contractServiceID], nil
 }
 
 // waitCtx waits d or until ctx ends, returning ctx's error then. Pushes and

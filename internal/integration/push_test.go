@@ -67,7 +67,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // it has reset the connection, so the client can be faster than the log.
 func settledAdjustmentPosts(t *testing.T, e *billingEnv, seq int64, want int) int {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		n := e.adjustmentPosts(t, seq)
 		if n >= want || time.Now().After(deadline) {

@@ -51,6 +51,10 @@ type Service struct {
 	stateTokens map[string]bool
 	// pushTiming says how pushes wait for unconfirmed adjustments (push.go).
 	pushTiming PushTiming
+	// lines remembers where contract service lines live (units.go).
+	lines map[int64]lineRef
+	// tz is the Autotask database's calendar (timezone.go).
+	tz timeZone
 }
 
 // New returns a Service. Either client may be nil when not configured; the
@@ -101,10 +105,13 @@ func (s *Service) HasPetra() bool { return s != nil && s.pt != nil }
 // HasAutotask reports whether Autotask credentials are configured.
 func (s *Service) HasAutotask() bool { return s != nil && s.at != nil }
 
-// Today is the current UTC date at midnight.
+// Today is "today for billing decisions": the Autotask database's calendar
+// date (in the time zone of WithTimeZone, UTC by default), as midnight UTC,
+// the way Autotask stores date-only values. The contract start/end checks,
+// the adjustments' effectiveDate and the units-in-effect reads all use it.
 func (s *Service) Today() time.Time {
-	t := s.now().UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	y, m, d := s.now().In(s.Location()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Now is the current time in UTC.

@@ -117,17 +117,13 @@ func TestCancelDuringPacingWaitReturnsPromptly(t *testing.T) {
 	go func() { _, err := c.Tenants(ctx); done <- err }()
 	waitFor(t, "the second call to wait for a slot", func() bool { return clk.Sleepers() == 1 })
 
-	start := time.Now()
 	cancel()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("returned %s after cancel", d)
-		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute): // the fake clock never ends the wait by itself
 		t.Fatal("call did not return after its context was cancelled")
 	}
 	if ts.Count() != 1 {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,6 +21,7 @@ const (
 	EnvAutotaskIntegrationCode = "AUTOTASK_INTEGRATION_CODE"
 	EnvAutotaskBaseURL         = "AUTOTASK_BASE_URL"
 	EnvAutotaskZoneLookupURL   = "AUTOTASK_ZONE_LOOKUP_URL"
+	EnvAutotaskTimeZone        = "AUTOTASK_TIME_ZONE"
 	EnvPetraAPIKey             = "PETRA_API_KEY"
 	EnvPetraAPIURL             = "PETRA_API_URL"
 	EnvBillingCheckFailure     = "PETRA_BILLING_CHECK_FAILURE"
@@ -50,6 +52,7 @@ func (s setting) where() string {
 type resolvedConfig struct {
 	autotaskUsername, autotaskSecret, autotaskIntegrationCode setting
 	autotaskBaseURL, autotaskZoneLookupURL                    setting
+	autotaskTimeZone                                          setting
 	petraAPIKey, petraAPIURL                                  setting
 	billingCheckFailure                                       setting
 	billingClaimOwner                                         setting
@@ -74,7 +77,7 @@ func resolve(v types.String, p path.Path, env string) setting {
 func resolveConfig(m providerModel) resolvedConfig {
 	at := autotaskBlockModel{
 		Username: types.StringNull(), Secret: types.StringNull(), IntegrationCode: types.StringNull(),
-		BaseURL: types.StringNull(), ZoneLookupURL: types.StringNull(),
+		BaseURL: types.StringNull(), ZoneLookupURL: types.StringNull(), TimeZone: types.StringNull(),
 	}
 	if m.Autotask != nil {
 		at = *m.Autotask
@@ -90,6 +93,7 @@ func resolveConfig(m providerModel) resolvedConfig {
 		autotaskIntegrationCode: resolve(at.IntegrationCode, atPath.AtName("integration_code"), EnvAutotaskIntegrationCode),
 		autotaskBaseURL:         resolve(at.BaseURL, atPath.AtName("base_url"), EnvAutotaskBaseURL),
 		autotaskZoneLookupURL:   resolve(at.ZoneLookupURL, atPath.AtName("zone_lookup_url"), EnvAutotaskZoneLookupURL),
+		autotaskTimeZone:        resolve(at.TimeZone, atPath.AtName("time_zone"), EnvAutotaskTimeZone),
 		petraAPIKey:             resolve(pt.APIKey, ptPath.AtName("api_key"), EnvPetraAPIKey),
 		petraAPIURL:             resolve(pt.APIURL, ptPath.AtName("api_url"), EnvPetraAPIURL),
 		billingCheckFailure:     resolve(m.BillingCheckFailure, path.Root("billing_check_failure"), EnvBillingCheckFailure),
@@ -101,7 +105,8 @@ func resolveConfig(m providerModel) resolvedConfig {
 // known yet; the provider then stays unconfigured for this run's plan.
 func (c resolvedConfig) anyUnknown() bool {
 	for _, s := range []setting{c.autotaskUsername, c.autotaskSecret, c.autotaskIntegrationCode, c.autotaskBaseURL,
-		c.autotaskZoneLookupURL, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure, c.billingClaimOwner} {
+		c.autotaskZoneLookupURL, c.autotaskTimeZone, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure,
+		c.billingClaimOwner} {
 		if s.unknown {
 			return true
 		}
@@ -157,6 +162,9 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 		}
 	}
 	checkURL(&diags, c.petraAPIURL, "Petra API URL", "https://api.petrasecurity.com")
+	if _, _, err := c.timeZone(); err != nil {
+		diags.AddAttributeError(c.autotaskTimeZone.path, "Invalid time_zone", err.Error()+".")
+	}
 	if c.billingCheckFailure.set {
 		switch c.billingCheckFailure.value {
 		case BillingCheckError, BillingCheckWarn:
@@ -236,4 +244,23 @@ func IsLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// timeZone is the Autotask database's time zone: the time_zone setting, or
+// UTC when it is not set (configured false). The name must be an IANA time
+// zone name; "Local" is refused, as it would depend on the machine running
+// Terraform.
+func (c resolvedConfig) timeZone() (loc *time.Location, configured bool, err error) {
+	s := c.autotaskTimeZone
+	if !s.set {
+		return time.UTC, false, nil
+	}
+	name := strings.TrimSpace(s.value)
+	l, lerr := time.LoadLocation(name)
+	if name == "" || strings.EqualFold(name, "Local") || lerr != nil {
+		return nil, false, fmt.Errorf("%s is %q, which is not an IANA time zone name. Use the time zone of your Autotask "+
+			"database, such as \"America/New_York\", \"Europe/London\" or \"Australia/Sydney\" (the calendar whose "+
+			"date Autotask stores contract dates in), or \"UTC\"", s.where(), s.value)
+	}
+	return l, true, nil
 }

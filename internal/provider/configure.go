@@ -107,7 +107,8 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		}
 		data.petra = c
 	}
-	data.svc = integration.New(data.autotask, data.petra, data.now)
+	loc, tzConfigured, _ := cfg.timeZone() // validated above
+	data.svc = integration.New(data.autotask, data.petra, data.now).WithTimeZone(loc, tzConfigured)
 	if data.autotask != nil {
 		data.svc.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}

@@ -110,3 +110,11 @@ func addBudgetWarning(diags *diag.Diagnostics, svc *integration.Service) {
 		diags.AddWarning(summary, detail)
 	}
 }
+
+// addTimeZoneWarning shows, once per run, that billing dates follow UTC
+// because no time_zone is configured.
+func addTimeZoneWarning(diags *diag.Diagnostics, svc *integration.Service) {
+	if summary, detail, ok := svc.TimeZoneWarning(); ok {
+		diags.AddWarning(summary, detail)
+	}
+}

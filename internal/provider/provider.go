@@ -20,7 +20,9 @@ import (
 // zero value; tests pin the clock so that date checks are deterministic.
 type Options struct {
 	// Now returns the current time; it defaults to time.Now. "Today" for
-	// contract checks and unit pushes is its UTC date.
+	// contract checks and unit pushes is its date in the Autotask database's
+	// time zone (the time_zone setting). Test-only: acceptance tests make it
+	// follow the sandbox's clock; it is not a user setting.
 	Now func() time.Time
 	// RunRegistryDir is where the provider processes of one Terraform run
 	// share the billing mappings they plan (default
@@ -77,6 +79,7 @@ type autotaskBlockModel struct {
 	IntegrationCode types.String `tfsdk:"integration_code"`
 	BaseURL         types.String `tfsdk:"base_url"`
 	ZoneLookupURL   types.String `tfsdk:"zone_lookup_url"`
+	TimeZone        types.String `tfsdk:"time_zone"`
 }
 
 type petraBlockModel struct {
@@ -162,6 +165,15 @@ func providerSchema() schema.Schema {
 							"`https://webservices.autotask.net/atservicesrest/`; point it at the sandbox " +
 							"(`http://127.0.0.1:8089/atservicesrest/`) to try the provider offline. Environment variable: " +
 							"`AUTOTASK_ZONE_LOOKUP_URL`.",
+					},
+					"time_zone": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "IANA name of your Autotask database's time zone, such as `America/New_York` " +
+							"or `Australia/Sydney`. Its calendar defines \"today\" for every billing decision: the contract " +
+							"start and end checks, the adjustments' effective date and the units in effect (Autotask stores " +
+							"contract dates as calendar dates of the database, and its API does not say which time zone " +
+							"that is). Without it the provider uses UTC and says so in one warning per run. Environment " +
+							"variable: `AUTOTASK_TIME_ZONE`.",
 					},
 				},
 			},

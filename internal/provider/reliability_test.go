@@ -165,8 +165,9 @@ func TestAccReliability_exactlyOnceWithEveryAnswerLost(t *testing.T) {
 
 // TestAccReliability_secretRejectedMidRunThenReconciled: Autotask rejects
 // the credentials on one adjustment in the middle of an apply (a secret
-// rotated while the run is going). That mapping fails with a clear
-// authentication error and is not recorded; the others are applied. The next
+// rotated while the run is going). That mapping fails with a clear error
+// (a 401 after the credentials were accepted reads as a missing permission,
+// and says a rotated secret is the other cause) and is not recorded; the others are applied. The next
 // apply creates only the failed mapping, and no contract service is ever
 // adjusted twice.
 func TestAccReliability_secretRejectedMidRunThenReconciled(t *testing.T) {
@@ -191,8 +192,10 @@ func TestAccReliability_secretRejectedMidRunThenReconciled(t *testing.T) {
 						Status: 401, Body: " ", Count: 1})
 				},
 				Config: cfg,
-				ExpectError: exactParts("Pushing units to Autotask failed", "Autotask rejected the API credentials (HTTP 401",
-					"Check that the username and secret are correct"),
+				// The credentials were accepted earlier in the run, so the 401 is
+				// reported as the missing permission, naming the other cause.
+				ExpectError: exactParts("Pushing units to Autotask failed", "Autotask answered HTTP 401 Unauthorized to create",
+					"if the secret was changed during the run, run again"),
 			},
 			{
 				// Exactly one mapping is missing from state: the next apply

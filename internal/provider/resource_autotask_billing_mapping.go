@@ -64,6 +64,7 @@ type billingMappingModel struct {
 	ContractEndDate   types.String `tfsdk:"contract_end_date"`
 	LastPushDelta     types.Int64  `tfsdk:"last_push_delta"`
 	LastPushAt        types.String `tfsdk:"last_push_at"`
+	Effective         types.String `tfsdk:"effective"`
 	// Claims and unconfirmed adjustments (resource_autotask_billing_mapping_claims.go).
 	TakeOverClaim types.Bool   `tfsdk:"take_over_claim"`
 	ClaimToken    types.String `tfsdk:"claim_token"`
@@ -173,11 +174,11 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"contract_start_date": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Start date of the contract (`YYYY-MM-DD`, UTC).",
+				MarkdownDescription: "Start date of the contract (`YYYY-MM-DD`, a calendar date of the Autotask database).",
 			},
 			"contract_end_date": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "End date of the contract (`YYYY-MM-DD`, UTC).",
+				MarkdownDescription: "End date of the contract (`YYYY-MM-DD`, a calendar date of the Autotask database).",
 			},
 			"last_push_delta": schema.Int64Attribute{
 				Computed: true,
@@ -189,6 +190,7 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				MarkdownDescription: "When the last sync completed (RFC 3339, UTC).",
 			},
+			"effective": effectiveAttribute(),
 		},
 	}
 	for k, v := range resp.Schema.Attributes {
@@ -338,6 +340,12 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	addBudgetWarning(&resp.Diagnostics, svc)
+	addTimeZoneWarning(&resp.Diagnostics, svc)
+	if len(t.problems) == 0 {
+		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {
+			return
+		}
+	}
 	t.fill(&plan)
 	if len(t.problems) > 0 && state != nil && r.data.billingCheckFailure == BillingCheckWarn {
 		// Plan an update even when the units did not change, so that apply
@@ -418,11 +426,19 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		diags.Append(st.Set(ctx, &plan)...)
 		return
 	}
+	day, ok := effectiveDay(ctx, svc, plan, t.view, diags)
+	if !ok {
+		if claimedNow {
+			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
+		}
+		return
+	}
 	res, err := svc.PushUnits(ctx, integration.PushRequest{
 		ContractID:        plan.ContractID.ValueInt64(),
 		ContractServiceID: t.line.ContractServiceID,
 		ServiceID:         plan.ServiceID.ValueInt64(),
 		Target:            unitsOf(plan.Units),
+		EffectiveDate:     day,
 		Unconfirmed:       unconfirmed,
 	})
 	plan.Unconfirmed = unconfirmedValue(res.Unconfirmed)
@@ -481,6 +497,9 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	if view == nil || line == nil {
+		if hiddenLine(ctx, svc, state, csID, &resp.Diagnostics) {
+			return
+		}
 		resp.Diagnostics.AddWarning("Billing mapping removed from state",
 			fmt.Sprintf("Autotask has no contract service %d any more (its contract or service line was deleted, or the "+
 				"API user can no longer see it), so the billing mapping %s was removed from state. The next plan creates "+
@@ -498,8 +517,13 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ServiceName = billingNullableString(line.ServiceName)
 	state.ContractStartDate = billingDate(view.Contract.StartDate)
 	state.ContractEndDate = billingDate(view.Contract.EndDate)
-	state.Units = unitsValue(line.UnitsToday)
-	refreshUnconfirmed(svc, &state, line.UnitsToday)
+	units, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	state.Units = unitsValue(units)
+	state.Effective = types.StringValue(effectiveOf(state.Effective))
+	refreshUnconfirmed(svc, &state, units)
 	svc.NoteStateClaim(state.ClaimToken.ValueString())
 	if state.ConnectionID.IsNull() || state.ConnectionID.ValueString() == "" {
 		state.ConnectionID = types.StringValue(svc.Username())
@@ -569,7 +593,7 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 		ContractServiceID: types.Int64Value(csID),
 		CompanyName:       types.StringNull(), ContractName: types.StringNull(), ServiceName: types.StringNull(),
 		ContractStartDate: types.StringNull(), ContractEndDate: types.StringNull(),
-		LastPushDelta: types.Int64Null(), LastPushAt: types.StringNull(),
+		LastPushDelta: types.Int64Null(), LastPushAt: types.StringNull(), Effective: types.StringValue(EffectiveToday),
 		TakeOverClaim: types.BoolNull(), ClaimToken: types.StringNull(), ClaimNoteID: types.Int64Null(),
 		Unconfirmed: unconfirmedNull(),
 	}

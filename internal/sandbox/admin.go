@@ -36,12 +36,28 @@ type UserInfo struct {
 	Secret string `json:"secret,omitempty"`
 }
 
-// ClockState is the body of GET/POST /_sandbox/clock.
+// ClockState is the answer of GET/POST /_sandbox/clock.
 type ClockState struct {
-	// Today is "YYYY-MM-DD"; posting "" unpins the clock.
+	// Today is the Autotask database's date ("YYYY-MM-DD", in its time zone).
 	Today string `json:"today"`
-	// Pinned reports whether Today is pinned (responses only).
+	// Now is the clock's instant (RFC 3339, UTC). It keeps running.
+	Now string `json:"now,omitempty"`
+	// TimeZone is the database's time zone (set with POST
+	// /_sandbox/autotask/settings).
+	TimeZone string `json:"timeZone,omitempty"`
+	// Pinned reports whether Today is pinned.
 	Pinned bool `json:"pinned"`
+}
+
+// ClockRequest is the body of POST /_sandbox/clock: either "today" (pin the
+// date, at noon in the database's time zone; "" follows the wall clock
+// again) or "now" (an RFC 3339 instant the clock reads from now on; the date
+// then follows it in the database's time zone).
+type ClockRequest struct {
+	Today *string `json:"today,omitempty"`
+	Now   string  `json:"now,omitempty"`
+	// Pinned is accepted and ignored (so a ClockState can be posted back).
+	Pinned *bool `json:"pinned,omitempty"`
 }
 
 // PetraTenantsRequest is the body of POST /_sandbox/petra/tenants.
@@ -69,6 +85,10 @@ var adminRoutes = []string{
 	"GET|POST /_sandbox/clock",
 	"POST /_sandbox/petra/tenants",
 	"POST /_sandbox/petra/rate-limit",
+	"GET|POST /_sandbox/autotask/settings",
+	"GET|POST /_sandbox/autotask/posted-periods",
+	"GET /_sandbox/autotask/billing-items[?contractServiceID=ID]",
+	"POST /_sandbox/autotask/users",
 }
 
 func writeAdminJSON(w http.ResponseWriter, status int, v any) {
@@ -113,6 +133,8 @@ func requestBaseURL(r *http.Request) string {
 func (s *Sandbox) info(base string) Info {
 	in := Info{Endpoints: EndpointsFor(base), Today: s.clock.Today().Format("2006-01-02"), PetraAPIKey: s.creds.PetraAPIKey, Users: []UserInfo{}}
 	demoTaken := false
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
 	for _, u := range s.users {
 		ui := UserInfo{UserName: u.UserName, IntegrationCode: u.IntegrationCode, SecurityLevel: u.SecurityLevel, Active: u.Active == nil || *u.Active}
 		if !demoTaken && isFullUser(u) {
@@ -226,21 +248,33 @@ func (s *Sandbox) adminHandler() http.Handler {
 		writeAdminJSON(w, http.StatusOK, s.clockState())
 	})
 	mux.HandleFunc("POST /_sandbox/clock", func(w http.ResponseWriter, r *http.Request) {
-		var c ClockState
+		var c ClockRequest
 		if !decodeAdmin(w, r, &c) {
 			return
 		}
-		if c.Today == "" {
-			s.clock.SetToday(time.Time{})
-			s.pinned.Store(false)
-		} else {
-			d, err := time.Parse("2006-01-02", c.Today)
+		switch {
+		case c.Now != "" && c.Today != nil && *c.Today != "":
+			adminError(w, http.StatusBadRequest, `give either "today" or "now", not both`)
+			return
+		case c.Now != "":
+			t, err := time.Parse(time.RFC3339, c.Now)
 			if err != nil {
-				adminError(w, http.StatusBadRequest, `"today" %q must be a date like "2026-11-23", or "" to follow the wall clock`, c.Today)
+				adminError(w, http.StatusBadRequest, `"now" %q must be an RFC 3339 instant like "2026-11-30T20:00:00-05:00"`, c.Now)
+				return
+			}
+			s.clock.SetNow(t)
+		case c.Today == nil:
+			adminError(w, http.StatusBadRequest, `give "today" ("2026-11-23", or "" to follow the wall clock) or "now" (RFC 3339)`)
+			return
+		case *c.Today == "":
+			s.clock.SetToday(time.Time{})
+		default:
+			d, err := time.Parse("2006-01-02", *c.Today)
+			if err != nil {
+				adminError(w, http.StatusBadRequest, `"today" %q must be a date like "2026-11-23", or "" to follow the wall clock`, *c.Today)
 				return
 			}
 			s.clock.SetToday(d)
-			s.pinned.Store(true)
 		}
 		writeAdminJSON(w, http.StatusOK, s.clockState())
 	})
@@ -274,6 +308,8 @@ func (s *Sandbox) adminHandler() http.Handler {
 		writeAdminJSON(w, http.StatusOK, req)
 	})
 
+	s.autotaskAdmin(mux)
+
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin route %s %s; available: %s", r.Method, r.URL.Path, strings.Join(adminRoutes, ", "))
 	})
@@ -281,5 +317,6 @@ func (s *Sandbox) adminHandler() http.Handler {
 }
 
 func (s *Sandbox) clockState() ClockState {
-	return ClockState{Today: s.clock.Today().Format("2006-01-02"), Pinned: s.pinned.Load()}
+	return ClockState{Today: s.clock.Today().Format("2006-01-02"), Now: s.clock.Now().Format(time.RFC3339Nano),
+		TimeZone: s.clock.Location().String(), Pinned: s.clock.Pinned()}
 }

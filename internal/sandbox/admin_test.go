@@ -189,10 +189,10 @@ func TestClockPinMovesAutotaskToday(t *testing.T) {
 	}
 	decode(t, autotask(t, in, http.MethodPost, "Companies", newCompany("Clock Co")), &created)
 	company := created.ItemID
-	decode(t, autotask(t, in, http.MethodPost, "Services", map[string]any{"name": "Petra M365", "unitPrice": 4, "periodType": 1, "billingCodeID": 29682801}), &created)
+	decode(t, autotask(t, in, http.MethodPost, "Services", map[string]any{"name": "Petra M365", "unitPrice": 4, "periodType": 2, "billingCodeID": 29682801}), &created)
 	service := created.ItemID
 	decode(t, autotask(t, in, http.MethodPost, "Contracts", map[string]any{
-		"companyID": company, "contractName": "Clock MSA", "contractType": 7, "status": 1, "contractPeriodType": 1,
+		"companyID": company, "contractName": "Clock MSA", "contractType": 7, "status": 1, "contractPeriodType": 2,
 		"startDate": "2026-03-01T00:00:00Z", "endDate": "2027-02-28T00:00:00Z", "timeReportingRequiresStartAndStopTimes": 0,
 	}), &created)
 	contract := created.ItemID

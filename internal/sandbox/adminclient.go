@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/petrasim"
 )
@@ -168,7 +169,15 @@ func (c *AdminClient) Clock(ctx context.Context) (ClockState, error) {
 // SetToday pins the business date ("2026-11-23"); "" follows the wall clock.
 func (c *AdminClient) SetToday(ctx context.Context, today string) (ClockState, error) {
 	var st ClockState
-	err := c.do(ctx, http.MethodPost, "/clock", ClockState{Today: today}, &st)
+	err := c.do(ctx, http.MethodPost, "/clock", ClockRequest{Today: &today}, &st)
+	return st, err
+}
+
+// SetNow moves the sandbox clock so that it reads t now (it keeps running);
+// the date then follows it in the Autotask database's time zone.
+func (c *AdminClient) SetNow(ctx context.Context, t time.Time) (ClockState, error) {
+	var st ClockState
+	err := c.do(ctx, http.MethodPost, "/clock", ClockRequest{Now: t.Format(time.RFC3339Nano)}, &st)
 	return st, err
 }
 

@@ -111,7 +111,7 @@ func TestLatency(t *testing.T) {
 		t.Errorf("delayed request took %v, want >= 60ms", d)
 	}
 	reqs, _ := in.Admin.Requests(ctx(t), 0)
-	if reqs[0].DurationMs < 60 || reqs[0].DurationMs > 2000 {
+	if reqs[0].DurationMs < 60 {
 		t.Errorf("logged duration %vms", reqs[0].DurationMs)
 	}
 	if err := in.Admin.SetLatency(ctx(t), sandbox.LatencyRule{Path: "/petra/v1/tenants"}); err != nil {

@@ -71,7 +71,8 @@ func routeInfo(api, path string) (template, entity string) {
 	if api == apiPetra {
 		return path, ""
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
+	// Autotask accepts doubled slashes (autotasksim): so does the log.
+	segs := strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
 	for i, s := range segs {
 		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 			segs[i] = "{id}"

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,16 +49,17 @@ type Credentials struct {
 // concurrent use.
 type Sandbox struct {
 	clock       *simtime.Settable
-	pinned      atomic.Bool
 	autotask    *autotasksim.Server
 	petra       *petrasim.Server
+	usersMu     sync.Mutex
 	users       []autotasksim.APIUser
+	petraKeys   []string
 	creds       Credentials
 	baseLatency time.Duration
 	ctl         *controls
 	late        *lateCommits
 	log         *requestLog
-	redactor    *strings.Replacer
+	redactor    atomic.Pointer[strings.Replacer]
 }
 
 // New builds a sandbox from opts. Errors name the fixture problem.
@@ -70,6 +72,13 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: Latency must not be negative")
 	}
 	clock := simtime.NewSettable()
+	if st := fx.Autotask.Settings; st != nil && st.TimeZone != nil && *st.TimeZone != "" {
+		// The database's calendar decides "today", also for the fixture's
+		// relative dates (the emulator validates the name again).
+		if loc, err := time.LoadLocation(*st.TimeZone); err == nil {
+			clock.SetLocation(loc)
+		}
+	}
 	pinned, err := fx.today()
 	if err != nil {
 		return nil, fmt.Errorf("sandbox fixture: %w", err)
@@ -97,9 +106,9 @@ func New(opts Options) (*Sandbox, error) {
 		late:        newLateCommits(),
 		log:         newRequestLog(opts.RequestLogLimit, opts.Logger),
 	}
-	s.pinned.Store(!pinned.IsZero())
 	s.creds = demoCredentials(fx)
-	s.redactor = newRedactor(fx)
+	s.petraKeys = append([]string(nil), fx.Petra.APIKeys...)
+	s.redactor.Store(buildRedactor(s.users, s.petraKeys))
 	return s, nil
 }
 
@@ -126,16 +135,17 @@ func demoCredentials(fx *Fixture) Credentials {
 	return c
 }
 
-// newRedactor replaces every fixture secret and key with a marker, so that
-// nothing a client echoes into a body or query string reaches the log.
-func newRedactor(fx *Fixture) *strings.Replacer {
+// buildRedactor replaces every Autotask secret and Petra key with a marker,
+// so that nothing a client echoes into a body or query string reaches the
+// log.
+func buildRedactor(users []autotasksim.APIUser, keys []string) *strings.Replacer {
 	var pairs []string
-	for _, u := range fx.Autotask.APIUsers {
+	for _, u := range users {
 		if u.Secret != "" {
 			pairs = append(pairs, u.Secret, "[REDACTED]")
 		}
 	}
-	for _, k := range fx.Petra.APIKeys {
+	for _, k := range keys {
 		if k != "" {
 			pairs = append(pairs, k, "[REDACTED]")
 		}
@@ -147,7 +157,7 @@ func (s *Sandbox) redact(v string) string {
 	if v == "" {
 		return v
 	}
-	return s.redactor.Replace(v)
+	return s.redactor.Load().Replace(v)
 }
 
 // Credentials returns the demo credentials (full-access Autotask user, first

@@ -22,6 +22,7 @@ type user struct {
 	api    bool // an API security level (system or custom)
 	system bool
 	perms  map[string]EntityPermission // lower-case plural entity => access
+	scope  map[int64]bool              // CompanyScope as a set; nil when empty
 }
 
 // prepareUsers validates fixture users and indexes them by lower-case name.
@@ -40,7 +41,16 @@ func prepareUsers(in []APIUser) (map[string]*user, error) {
 		if _, dup := out[key]; dup {
 			return nil, fmt.Errorf("%s: userName %q is listed twice; user names must be unique", where, u.UserName)
 		}
+		if err := checkUserExtras(where, u); err != nil {
+			return nil, err
+		}
 		p := &user{APIUser: u, active: u.Active == nil || *u.Active, perms: map[string]EntityPermission{}}
+		if len(u.CompanyScope) > 0 {
+			p.scope = map[int64]bool{}
+			for _, id := range u.CompanyScope {
+				p.scope[id] = true
+			}
+		}
 		switch {
 		case u.SecurityLevel == "" || strings.EqualFold(u.SecurityLevel, SecurityLevelAPISystem):
 			p.api, p.system = true, true
@@ -104,16 +114,11 @@ func (u *user) access(entity, verb string) string {
 // allowed (rows the user cannot see would be omitted, ref §9).
 func (u *user) can(entity, verb string) bool { return u.access(entity, verb) != AccessNone }
 
-// denied is the VERIFIED permission failure (HTTP 500, ref §2, §9).
-func denied(verb string) response {
-	return fail(http.StatusInternalServerError, errPermission, verb)
-}
-
 // authenticate applies the credential checks of ref §2 in order: user name,
 // secret, integration code, then active/API level.
 func (s *Server) authenticate(r *http.Request) (*user, *response) {
 	name := r.Header.Get("UserName")
-	u := s.users[strings.ToLower(strings.TrimSpace(name))]
+	u := s.user(name)
 	if u == nil {
 		resp := fail(http.StatusInternalServerError, errZone)
 		return nil, &resp

@@ -50,9 +50,13 @@ func TestVersionEndpoints(t *testing.T) {
 	e := newEnv(t, Config{}, nil)
 	r := e.call(nil, "GET", "/atservicesrest/versioninformation", nil)
 	expectStatus(t, r, 200)
-	if r.raw != `{"apiVersions":["V1.0"]}` {
+	// Autotask now lists V2.0 beside V1.0 (KelvinTegelaar/AutotaskAPI PR
+	// #76) and V2.0 has no zoneInformation route: a client that takes the
+	// last version gets a 404.
+	if r.raw != `{"apiVersions":["V1.0","V2.0"]}` {
 		t.Fatalf("versioninformation = %s", r.raw)
 	}
+	expectStatus(t, e.call(nil, "GET", "/atservicesrest/V2.0/zoneInformation?user="+tUser, nil), 404)
 	expectStatus(t, e.call(nil, "GET", "/ATServicesRest/VersionInformation", nil), 200)
 	// /V1.0/Version needs credentials.
 	expectError(t, e.call(nil, "GET", "/ATServicesRest/V1.0/Version", nil), 500, "Zone information could not be determined")

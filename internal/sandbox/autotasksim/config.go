@@ -67,6 +67,10 @@ type ConfigOverrides struct {
 	ThreadLimit       *int    `json:"threadLimit,omitempty"`
 	ThreadLimitStatus *int    `json:"threadLimitStatus,omitempty"`
 	UsageLatency      *bool   `json:"usageLatency,omitempty"`
+	// Behaviour settings (behaviour.go).
+	TimeZone                      *string `json:"timeZone,omitempty"`
+	DateFilters                   *string `json:"dateFilters,omitempty"`
+	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 }
 
 // Fixture is the initial data of the emulated Autotask database. Entities use
@@ -86,6 +90,8 @@ type Fixture struct {
 	TicketPicklists map[string][]PicklistValue `json:"ticketPicklists"`
 	// Settings optionally overrides Config.
 	Settings *ConfigOverrides `json:"settings,omitempty"`
+	// PostedPeriods approve and post contract periods (billing.go).
+	PostedPeriods []PostedPeriods `json:"postedPeriods,omitempty"`
 }
 
 // Security levels understood by the emulator.
@@ -108,6 +114,14 @@ type APIUser struct {
 	// Permissions maps a plural entity name (e.g. "Contracts") to access;
 	// a missing entity under a custom level means None.
 	Permissions map[string]EntityPermission `json:"permissions"`
+	// MissingPermissionStatus is how a denied call is answered: 500 with
+	// Autotask's "adequate permissions" text (default), or 401 with an empty
+	// body, as the seed describes for billing sync requests.
+	MissingPermissionStatus int `json:"missingPermissionStatus,omitempty"`
+	// CompanyScope, for entities the user may query with "Restricted"
+	// access, lists the companies whose rows the user sees; other rows are
+	// silently omitted (scope.go). Empty means no restriction by company.
+	CompanyScope []int64 `json:"companyScope,omitempty"`
 }
 
 // Access levels of EntityPermission.

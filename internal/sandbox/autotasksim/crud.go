@@ -21,13 +21,17 @@ const (
 // (ref §5). parentContract > 0 scopes a child GET to that contract.
 func (s *Server) getByID(r *http.Request, u *user, def *entityDef, id, parentContract int64) response {
 	if !canQuery(r, u, def.Plural) {
-		return denied(verbQuery)
+		return u.denied(verbQuery)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rec := s.tables[def.Plural].get(id)
 	if rec == nil || (parentContract > 0 && rec.int("contractID") != parentContract) {
 		return ok(map[string]any{"item": nil})
+	}
+	rec, seen := s.present(u, def, rec)
+	if !seen {
+		return ok(map[string]any{"item": nil}) // hidden rows read as missing (ref §9)
 	}
 	return ok(map[string]any{"item": renderRecord(def, rec, nil)})
 }

@@ -97,7 +97,7 @@ func TestCreateValidation(t *testing.T) {
 		"startDate": "2026-06-01", "endDate": "2026-01-01"}), 500, "before its startDate")
 	expectError(t, e.api("POST", "Companies", `{"companyName":"x","units":1}`), 500, "Unable to find units in the Company Entity.")
 	expectErrorContains(t, e.api("POST", "Companies", `[1]`), 500, "JSON object")
-	r = e.api("POST", "Services", map[string]any{"name": "Svc", "unitPrice": "4.25", "periodType": 1, "billingCodeID": 1})
+	r = e.api("POST", "Services", map[string]any{"name": "Svc", "unitPrice": "4.25", "periodType": 2, "billingCodeID": 1})
 	expectStatus(t, r, 200)
 	if it := e.api("GET", fmt.Sprintf("Services/%d", r.itemID()), nil).item(); it["unitPrice"] != 4.25 {
 		t.Fatalf("decimal sent as string: %v", it["unitPrice"])

@@ -47,8 +47,8 @@ func testFixture() *Fixture {
 			{"id": 1002.0, "companyName": "Fabrikam Inc", "companyType": 1.0, "phone": "555-0101", "ownerResourceID": 29682885.0},
 		},
 		Services: []map[string]any{
-			{"id": 3001.0, "name": "Petra M365 Account Protection", "unitPrice": 3.5, "periodType": 1.0, "billingCodeID": 29682801.0},
-			{"id": 3002.0, "name": "Backup", "unitPrice": 2.0, "periodType": 1.0, "billingCodeID": 29682801.0},
+			{"id": 3001.0, "name": "Petra M365 Account Protection", "unitPrice": 3.5, "periodType": 2.0, "billingCodeID": 29682801.0},
+			{"id": 3002.0, "name": "Backup", "unitPrice": 2.0, "periodType": 2.0, "billingCodeID": 29682801.0},
 		},
 		Contracts: []map[string]any{
 			{"id": 2001.0, "companyID": 1001.0, "contractName": "Contoso Recurring", "contractType": 7.0, "status": 1.0,

@@ -132,7 +132,7 @@ func TestThreadLimit(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			select {
 			case <-entered:
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				close(release)
 				t.Fatal("requests never reached the handler")
 			}

@@ -9,6 +9,12 @@ import (
 // entityInformation answers /{Entity}/entityInformation (ref §7.0): can*
 // reflect the API, userAccessFor* the caller, as strings (ref §13).
 func (s *Server) entityInformation(u *user, def *entityDef) response {
+	if u.MissingPermissionStatus == 401 && u.noAccess(def.Plural) {
+		// INFERRED (issue 11): a user whose missing permissions answer 401
+		// gets a 401 for an entity it has no access to at all, also on
+		// entityInformation (an entity probe).
+		return u.denied(verbQuery)
+	}
 	return ok(map[string]any{"info": object{
 		{"name", def.Singular},
 		{"canCreate", def.CanCreate},

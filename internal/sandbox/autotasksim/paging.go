@@ -69,7 +69,7 @@ func queryText(r *http.Request) ([]byte, error) {
 // handleQuery answers /{Entity}/query and /{Entity}/query/count.
 func (s *Server) handleQuery(r *http.Request, u *user, def *entityDef, count bool) response {
 	if !canQuery(r, u, def.Plural) {
-		return denied(verbQuery)
+		return u.denied(verbQuery)
 	}
 	raw, err := queryText(r)
 	if err != nil {
@@ -79,11 +79,12 @@ func (s *Server) handleQuery(r *http.Request, u *user, def *entityDef, count boo
 	if err != nil {
 		return failErr(err)
 	}
+	s.adjustDateFilters(def, q.filter)
 	if count {
 		n := 0
 		s.mu.RLock()
 		s.tables[def.Plural].scan(-1<<62, func(rec record) bool {
-			if matchAll(q.filter, rec) {
+			if rec, seen := s.present(u, def, rec); seen && matchAll(q.filter, rec) {
 				n++
 			}
 			return true
@@ -95,14 +96,14 @@ func (s *Server) handleQuery(r *http.Request, u *user, def *entityDef, count boo
 	for _, f := range q.include {
 		cur.Fields = append(cur.Fields, f.Name)
 	}
-	return s.page(r, def, q.filter, q.include, cur, string(raw))
+	return s.page(r, u, def, q.filter, q.include, cur, string(raw))
 }
 
 // handleNext answers /{Entity}/query/next?paging=... POST cursors need a
 // POST with the original body, GET cursors a GET (ref §5).
 func (s *Server) handleNext(r *http.Request, u *user, def *entityDef) response {
 	if !canQuery(r, u, def.Plural) {
-		return denied(verbQuery)
+		return u.denied(verbQuery)
 	}
 	tok := queryParam(r, "paging")
 	cur, err := decodeCursor(tok)
@@ -136,6 +137,7 @@ func (s *Server) handleNext(r *http.Request, u *user, def *entityDef) response {
 		if q.filterHash != cur.Hash {
 			return fail(http.StatusInternalServerError, "The query sent with this page does not match the query that created the paging token; resend the original query unchanged.")
 		}
+		s.adjustDateFilters(def, q.filter)
 		filter, include, search = q.filter, q.include, string(raw)
 	}
 	if include == nil {
@@ -145,7 +147,7 @@ func (s *Server) handleNext(r *http.Request, u *user, def *entityDef) response {
 			}
 		}
 	}
-	return s.page(r, def, filter, include, cur, search)
+	return s.page(r, u, def, filter, include, cur, search)
 }
 
 // parentCond scopes a child collection to one contract.
@@ -157,21 +159,22 @@ func parentCond(def *entityDef, contractID int64) *cond {
 // collection envelope and paging (ref §3).
 func (s *Server) childList(r *http.Request, u *user, def *entityDef, contractID int64) response {
 	if !canQuery(r, u, def.Plural) {
-		return denied(verbQuery)
+		return u.denied(verbQuery)
 	}
 	cur := cursor{V: 1, Entity: def.Plural, Method: http.MethodGet, After: -1 << 62, Size: maxPageSize, Parent: contractID}
-	return s.page(r, def, []*cond{parentCond(def, contractID)}, nil, cur, "")
+	return s.page(r, u, def, []*cond{parentCond(def, contractID)}, nil, cur, "")
 }
 
 // page returns the rows after cur.After matching filter, in id order, with
 // pageDetails and a nextPageUrl when more rows exist.
-func (s *Server) page(r *http.Request, def *entityDef, filter []*cond, include []*fieldDef, cur cursor, search string) response {
+func (s *Server) page(r *http.Request, u *user, def *entityDef, filter []*cond, include []*fieldDef, cur cursor, search string) response {
 	items := make([]object, 0)
 	more := false
 	var last int64
 	s.mu.RLock()
 	s.tables[def.Plural].scan(cur.After, func(rec record) bool {
-		if !matchAll(filter, rec) {
+		rec, seen := s.present(u, def, rec)
+		if !seen || !matchAll(filter, rec) {
 			return true
 		}
 		if len(items) == cur.Size {

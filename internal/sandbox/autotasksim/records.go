@@ -179,7 +179,7 @@ func (s *Server) stamp() time.Time { return s.cfg.Clock.Now().Truncate(time.Mill
 // response is the error to answer with.
 func writeBody(r *http.Request, u *user, def *entityDef, verb string) (map[string]any, *response) {
 	if !u.can(def.Plural, verb) {
-		resp := denied(verb)
+		resp := u.denied(verb)
 		return nil, &resp
 	}
 	raw, err := readBody(r)

@@ -175,6 +175,9 @@ func (s *Server) applyAdjustment(adj record, parentContract int64) (response, in
 	if eff.Before(start) || eff.After(end) {
 		return fail(http.StatusInternalServerError, errAdjRange, eff.Format(time.DateOnly), start.Format(time.DateOnly), end.Format(time.DateOnly)), 0
 	}
+	if refused := s.postedRefusal(contractID, eff); refused != nil {
+		return *refused, 0
+	}
 	if cs == nil {
 		// INFERRED (ref §7.6): allowRepeatService adds a second line for the
 		// same service; otherwise the lowest contractServiceID is adjusted.
@@ -217,7 +220,9 @@ func (s *Server) applyAdjustment(adj record, parentContract int64) (response, in
 	}
 	s.splitAndShift(contract, cs, rows, target, eff, delta, adj["adjustedUnitPrice"])
 	adj["contractID"], adj["serviceID"], adj["contractServiceID"] = contractID, serviceID, cs.id()
-	return response{}, s.tables[entAdjustments].insert(adj)
+	id := s.tables[entAdjustments].insert(adj)
+	s.recordBillingItem(contract, cs, id, eff, delta, adj["adjustedUnitPrice"])
+	return response{}, id
 }
 
 // splitAndShift applies delta from eff on: the row covering eff is split at

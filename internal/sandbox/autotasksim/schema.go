@@ -73,13 +73,15 @@ const (
 const contractTypeRecurring = 7
 
 // Period type codes shared by Contracts.contractPeriodType and
-// Services.periodType. INFERRED (ref §7.2, §7.4, §13): the numeric codes are
-// not verified; clients must read labels from entityInformation/fields.
+// Services.periodType, as seen in live records: 2 Monthly and 5 Yearly
+// (issue 11). 3 Quarterly and 4 Semi-Annual are INFERRED to lie between
+// (ref §7.2, §7.4, §13); clients must read labels from
+// entityInformation/fields, never trust codes.
 const (
-	periodMonthly    = 1
-	periodQuarterly  = 2
-	periodSemiAnnual = 3
-	periodYearly     = 4
+	periodMonthly    = 2
+	periodQuarterly  = 3
+	periodSemiAnnual = 4
+	periodYearly     = 5
 )
 
 // periodMonths maps a period type code to its length in months.
@@ -113,12 +115,13 @@ var staticPicklists = map[string][]PicklistValue{
 		pl("0", "Inactive", false, 0, true),
 		pl("1", "Active", true, 1, true),
 	},
-	// INFERRED (ref §7.2, §7.4): codes of the billing period picklists.
+	// Codes of the billing period picklists: 2 Monthly and 5 Yearly seen
+	// in live records, 3 and 4 INFERRED (ref §7.2, §7.4).
 	plPeriodType: {
-		pl("1", "Monthly", true, 1, true),
-		pl("2", "Quarterly", false, 2, true),
-		pl("3", "Semi-Annual", false, 3, true),
-		pl("4", "Yearly", false, 4, true),
+		pl("2", "Monthly", true, 1, true),
+		pl("3", "Quarterly", false, 2, true),
+		pl("4", "Semi-Annual", false, 3, true),
+		pl("5", "Yearly", false, 4, true),
 	},
 }
 

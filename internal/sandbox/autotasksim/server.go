@@ -25,6 +25,9 @@ type Server struct {
 	cfg       Config
 	entities  map[string]*entityDef // lower-case plural => def
 	users     map[string]*user
+	usersMu   sync.RWMutex
+	beh       behaviour
+	billing   billingBook
 	picklists map[string][]PicklistValue
 
 	mu     sync.RWMutex
@@ -51,6 +54,10 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 	if err := applyDefaults(&cfg); err != nil {
 		return nil, err
 	}
+	var beh BehaviourUpdate
+	if o := fx.Settings; o != nil {
+		beh = BehaviourUpdate{TimeZone: o.TimeZone, DateFilters: o.DateFilters, UnitsWithoutContractServiceID: o.UnitsWithoutContractServiceID}
+	}
 	users, err := prepareUsers(fx.APIUsers)
 	if err != nil {
 		return nil, fmt.Errorf("autotask fixture: %w", err)
@@ -64,6 +71,9 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 		lim:       newLimiter(),
 		sleep:     sleepCtx,
 	}
+	if _, err := s.SetBehaviour(beh); err != nil {
+		return nil, fmt.Errorf("autotask fixture settings: %w", err)
+	}
 	for k, v := range staticPicklists {
 		s.picklists[k] = v
 	}
@@ -75,6 +85,11 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 	}
 	if err := s.loadFixture(fx, simtime.Midnight(today)); err != nil {
 		return nil, fmt.Errorf("autotask fixture: %w", err)
+	}
+	for i, p := range fx.PostedPeriods {
+		if _, err := s.postPeriods(p, simtime.Midnight(today)); err != nil {
+			return nil, fmt.Errorf("autotask fixture: postedPeriods[%d]: %w", i, err)
+		}
 	}
 	return s, nil
 }
@@ -172,17 +187,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dispatch(r *http.Request) response {
-	lower := strings.ToLower(r.URL.Path)
+	// Real Autotask (IIS) accepts doubled slashes, as ordinary clients send
+	// them when they append "/V1.0/..." to a zone URL ending in "/"
+	// (VERIFIED 3rd-party: a widely used PowerShell client sent "//V1.0" for
+	// years and its fix says it "worked"): collapse them, case is ignored.
+	path := collapseSlashes(r.URL.Path)
+	lower := strings.ToLower(path)
 	if strings.TrimSuffix(lower, "/") == restPrefix+"versioninformation" {
 		if r.Method != http.MethodGet {
 			return methodNotAllowed(r.Method, http.MethodGet)
 		}
-		return ok(map[string]any{"apiVersions": []string{"V1.0"}})
+		return ok(map[string]any{"apiVersions": apiVersions})
 	}
 	if !strings.HasPrefix(lower, v1Prefix) {
 		return notFound(r.URL.Path)
 	}
-	rest := strings.Trim(r.URL.Path[len(v1Prefix):], "/")
+	rest := strings.Trim(path[len(v1Prefix):], "/")
 	var segs []string
 	if rest != "" {
 		segs = strings.Split(rest, "/")
@@ -239,7 +259,7 @@ func (s *Server) zoneInformation(r *http.Request) response {
 			name = v[0]
 		}
 	}
-	if s.users[strings.ToLower(strings.TrimSpace(name))] == nil {
+	if s.user(name) == nil {
 		return fail(http.StatusInternalServerError, errZone)
 	}
 	base := baseURL(r)

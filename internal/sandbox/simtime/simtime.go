@@ -11,48 +11,104 @@ import (
 	"time"
 )
 
-// Clock is the sandbox's source of time. Today is the current UTC date at
-// midnight; it can be pinned independently of the wall clock so that contract
+// Clock is the sandbox's source of time. Today is the current date of the
+// emulated Autotask database (its calendar, in its time zone) as midnight
+// UTC; it can be pinned independently of the wall clock so that contract
 // periods and Petra's "this month" are deterministic in tests.
 type Clock interface {
 	Now() time.Time
 	Today() time.Time
 }
 
-// Settable is a Clock whose "today" can be pinned (and unpinned).
+// Settable is a Clock whose instant can be moved (SetNow), whose date can be
+// pinned (SetToday), and whose calendar follows a time zone (SetLocation).
 type Settable struct {
 	mu     sync.RWMutex
 	pinned *time.Time
+	offset time.Duration
+	loc    *time.Location
 	now    func() time.Time
 }
 
-// NewSettable returns a clock that follows the wall clock until SetToday pins it.
-func NewSettable() *Settable { return &Settable{now: time.Now} }
+// NewSettable returns a clock that follows the wall clock (UTC calendar)
+// until SetNow, SetToday or SetLocation change it.
+func NewSettable() *Settable { return &Settable{now: time.Now, loc: time.UTC} }
 
-// Now is the wall-clock time in UTC. It is used for rate-limit windows and
-// timestamps, never for business dates.
-func (c *Settable) Now() time.Time { return c.now().UTC() }
+// Now is the clock's instant in UTC: the wall clock, moved by SetNow or
+// SetToday. It keeps running, so rate-limit windows drain as usual.
+func (c *Settable) Now() time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.now().Add(c.offset).UTC()
+}
 
-// Today returns the pinned date, or the wall clock's UTC date.
+// Today returns the pinned date, or the date of Now in the clock's time zone,
+// as midnight UTC (the way Autotask stores date-only values).
 func (c *Settable) Today() time.Time {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.pinned != nil {
 		return *c.pinned
 	}
-	return Midnight(c.now())
+	return DateIn(c.now().Add(c.offset), c.loc)
 }
 
-// SetToday pins today's date; a zero time unpins it.
+// SetToday pins today's date and moves the instant to noon of that date in
+// the clock's time zone, so that Now and Today agree; a zero time unpins the
+// date and returns the clock to the wall clock.
 func (c *Settable) SetToday(d time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d.IsZero() {
-		c.pinned = nil
+		c.pinned, c.offset = nil, 0
 		return
 	}
 	m := Midnight(d)
 	c.pinned = &m
+	noon := time.Date(m.Year(), m.Month(), m.Day(), 12, 0, 0, 0, c.loc)
+	c.offset = noon.Sub(c.now())
+}
+
+// SetNow moves the clock so that it reads t now (it keeps running from
+// there) and unpins the date: Today follows the instant.
+func (c *Settable) SetNow(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pinned = nil
+	c.offset = t.Sub(c.now())
+}
+
+// SetLocation sets the time zone whose calendar Today follows (nil is UTC).
+func (c *Settable) SetLocation(loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.loc = loc
+}
+
+// Location is the time zone of the clock's calendar.
+func (c *Settable) Location() *time.Location {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.loc
+}
+
+// Pinned reports whether the date is pinned.
+func (c *Settable) Pinned() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.pinned != nil
+}
+
+// DateIn is the calendar date of t in loc, as midnight UTC.
+func DateIn(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Midnight truncates t to 00:00 UTC of its UTC date.

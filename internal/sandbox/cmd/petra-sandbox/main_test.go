@@ -39,7 +39,7 @@ func env(m map[string]string) func(string) string {
 // before serving, so this returns quickly).
 func waitFor(t *testing.T, out *syncBuffer, s string, errc <-chan error) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(out.String(), s) {
 		select {
 		case err := <-errc:
