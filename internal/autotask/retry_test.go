@@ -245,7 +245,7 @@ func TestAttemptTimeout(t *testing.T) {
 		}
 	})
 	t.Run("create outcome unknown", func(t *testing.T) {
-		writeTimeout := func(c *Config) { c.WriteTimeout = 40 * time.Millisecond }
+		writeTimeout := func(c *Config) { c.WriteTimeout = 500 * time.Millisecond }
 		h := newHarness(t, slowFirst(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]any{"itemId": 1}) }), writeTimeout)
 		_, err := h.c.Create(t.Context(), EntityCompanies, Company{CompanyName: "A"})
 		if !errors.Is(err, ErrOutcomeUnknown) || !strings.Contains(err.Error(), "500ms") {
