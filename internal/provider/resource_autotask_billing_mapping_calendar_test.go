@@ -260,7 +260,7 @@ func TestAccBillingEffective_prorations(t *testing.T) {
 				{
 					// Import reads the mapping back (effective defaults to today on import).
 					ResourceName: billingAddr, ImportState: true, ImportStateVerify: true,
-					ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "effective", "units"},
+					ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "effective", "units", "claim_token", "claim_note_id"},
 				},
 			},
 		})
@@ -397,7 +397,7 @@ func TestAccPermission401(t *testing.T) {
 		Permissions: map[string]autotasksim.EntityPermission{
 			"Companies": {Query: "All"}, "Tickets": {Query: "All", Create: "All", Update: "All"},
 			"Contracts": {Query: "All"}, "ContractServices": {Query: "All"}, "ContractServiceUnits": {Query: "All"},
-			"Services": {Query: "All"},
+			"Services": {Query: "All"}, "ContractNotes": {Query: "All", Create: "All", Update: "All"},
 		}}); err != nil {
 		t.Fatal(err)
 	}
