@@ -10,8 +10,8 @@ resource "petra_autotask_connection" "this" {
     create = "5m"
   }
 
-  # Every mapping references this connection: destroying it would destroy
-  # them all first (as Petra's "Delete Integration" does).
+  # Destroying the connection changes nothing in Autotask or Petra, but every
+  # mapping references it, so Terraform would destroy them all first.
   lifecycle {
     prevent_destroy = true
   }
