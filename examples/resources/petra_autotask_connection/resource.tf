@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # The link to Autotask through the provider's API user. Planning verifies, in
 # one pass, the zone, the credentials and every permission the features need;
 # a missing permission fails the plan with the complete list.
