@@ -138,4 +138,3 @@ func TestBillingGuideAt500Tenants(t *testing.T) {
 		}
 	}
 }
-

@@ -73,7 +73,7 @@ func (d *billableUnitsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"0. If Petra leaves the figure out, reading fails rather than reporting 0.",
 			},
 			"total_billable_users": schema.Int64Attribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "Users that are billable right now (holding a paid Microsoft licence), to " +
 					"compare with `petra_usage`'s `billable_users_this_month`.",
 			},

@@ -87,7 +87,7 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 							Computed: true, MarkdownDescription: "Whether the tenant is paused (paused tenants bill 0 users).",
 						},
 						"billable_users_this_month": schema.Int64Attribute{
-							Computed:            true,
+							Computed: true,
 							MarkdownDescription: "The tenant's live billable user count (users holding a paid " +
 								"Microsoft licence) for the current billing cycle: **the count to push** as a billing " +
 								"mapping's `units`. It is not prorated; Autotask prorates a mid-period change itself " +
