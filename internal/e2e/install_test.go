@@ -31,13 +31,13 @@ func TestGettingStartedVerbatimAfterMakeInstall(t *testing.T) {
 
 	// `make install`, as the guide says, into the implied local mirror of
 	// this home directory. make keeps the real HOME for Go's caches.
-	make, err := exec.LookPath("make")
+	makeCmd, err := exec.LookPath("make")
 	if err != nil {
 		t.Fatalf("the getting-started guide installs with make, which is not on PATH: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
-	install := exec.CommandContext(ctx, make, "--no-print-directory", "install",
+	install := exec.CommandContext(ctx, makeCmd, "--no-print-directory", "install",
 		"PLUGIN_DIR="+filepath.Join(home, ".terraform.d", "plugins"))
 	install.Dir = repoRoot()
 	install.Env = filteredEnviron()

@@ -50,7 +50,7 @@ func TestProxyAndCustomCAFromEnvironment(t *testing.T) {
 		mu.Lock()
 		tunnels[host]++
 		mu.Unlock()
-		up, err := net.Dial("tcp", upstream.Listener.Addr().String())
+		up, err := (&net.Dialer{}).DialContext(r.Context(), "tcp", upstream.Listener.Addr().String())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return

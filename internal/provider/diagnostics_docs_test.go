@@ -365,7 +365,7 @@ func (s *summaryScanner) resolve(e ast.Expr, fd *ast.FuncDecl, depth int) []code
 	lit := func(v string, n ast.Node) []codeSummary {
 		return []codeSummary{{pattern: regexp.QuoteMeta(v), display: v, where: at(n)}}
 	}
-	any := []codeSummary{{pattern: wildcard, display: "…"}}
+	unknown := []codeSummary{{pattern: wildcard, display: "…"}}
 	switch x := e.(type) {
 	case *ast.BasicLit:
 		if x.Kind != token.STRING {
@@ -380,7 +380,7 @@ func (s *summaryScanner) resolve(e ast.Expr, fd *ast.FuncDecl, depth int) []code
 		return s.resolve(x.X, fd, depth)
 	case *ast.BinaryExpr:
 		if x.Op != token.ADD {
-			return any
+			return unknown
 		}
 		var out []codeSummary
 		for _, l := range s.resolve(x.X, fd, depth) {
@@ -402,12 +402,12 @@ func (s *summaryScanner) resolve(e ast.Expr, fd *ast.FuncDecl, depth int) []code
 				}
 			}
 		}
-		return any
+		return unknown
 	case *ast.SelectorExpr:
 		if isSummaryName(x.Sel.Name) {
 			return nil
 		}
-		return any
+		return unknown
 	case *ast.Ident:
 		if fd != nil {
 			if idx, ok := paramIndex(fd, x.Name); ok && depth < 3 {
@@ -420,15 +420,15 @@ func (s *summaryScanner) resolve(e ast.Expr, fd *ast.FuncDecl, depth int) []code
 				if len(out) > 0 {
 					return out
 				}
-				return any
+				return unknown
 			}
 		}
 		if isSummaryName(x.Name) {
 			return nil
 		}
-		return any
+		return unknown
 	}
-	return any
+	return unknown
 }
 
 var sprintfVerbRE = regexp.MustCompile(`%[-+# 0-9.*\[\]]*[a-zA-Z%]`)
