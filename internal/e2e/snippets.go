@@ -56,8 +56,14 @@ var (
 
 var terraformLangs = map[string]bool{"terraform": true, "hcl": true, "tf": true}
 
-// TemplatePages lists the docs templates, relative to the repository root.
+// TemplatePages lists the pages whose snippets users copy, relative to the
+// repository root: the docs templates and README.md.
 func TemplatePages() ([]string, error) {
+	pages, err := templatePages()
+	return append(pages, "README.md"), err
+}
+
+func templatePages() ([]string, error) {
 	root := repoRoot()
 	var pages []string
 	err := filepath.WalkDir(filepath.Join(root, "templates"), func(p string, d os.DirEntry, err error) error {
