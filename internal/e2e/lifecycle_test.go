@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -72,7 +73,14 @@ resource "petra_autotask_billing_mapping" "t" {
 		"AUTOTASK_USERNAME": env.Username(), "AUTOTASK_SECRET": secrets[0], "AUTOTASK_INTEGRATION_CODE": secrets[1],
 		"PETRA_API_KEY": secrets[2], "PETRA_API_URL": env.Sandbox.PetraURL,
 	}
-	if !env.Real {
+	if env.Real {
+		// The real database's zone and calendar, as the tests were given them.
+		for _, k := range []string{"AUTOTASK_BASE_URL", "AUTOTASK_ZONE_LOOKUP_URL", "AUTOTASK_TIME_ZONE"} {
+			if v := os.Getenv(k); v != "" {
+				envVars[k] = v
+			}
+		}
+	} else {
 		envVars["AUTOTASK_ZONE_LOOKUP_URL"] = env.Sandbox.ZoneLookupURL
 	}
 
