@@ -6,9 +6,12 @@
 # environment (AUTOTASK_*, PETRA_*), never from this file.
 
 terraform {
+  required_version = ">= 1.7"
+
   required_providers {
     petra = {
-      source = "petrasecurity/petra"
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
     }
   }
 }

@@ -43,6 +43,7 @@ cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
     "registry.terraform.io/petrasecurity/petra" = "$(dirname "$PROVIDER_BIN")"
+    "registry.opentofu.org/petrasecurity/petra" = "$(dirname "$PROVIDER_BIN")"
   }
   direct {}
 }

@@ -1,37 +1,22 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/provider"
 )
-
-// requiredProvidersTF is added to an example directory that does not declare
-// the provider's source itself (registry examples usually do not), so that
-// Terraform resolves "petra" to the locally built binary.
-const requiredProvidersTF = `terraform {
-  required_providers {
-    petra = {
-      source = "petrasecurity/petra"
-    }
-  }
-}
-`
 
 // devOverridesWarning is the one warning every dev_overrides run prints.
 const devOverridesWarning = "Provider development overrides are in effect"
@@ -94,7 +79,6 @@ func checkExampleDir(t *testing.T, dir, rel string) {
 	}
 	w := NewWorkdir(t, "", nil)
 	var all strings.Builder
-	declaresProvider := false
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -102,24 +86,30 @@ func checkExampleDir(t *testing.T, dir, rel string) {
 		}
 		all.Write(b)
 		all.WriteByte('\n')
-		if strings.Contains(string(b), "required_providers") {
-			declaresProvider = true
+		// The file a user copies from the registry page (or runs, for the
+		// demo) must say which provider and which Terraform it needs.
+		switch filepath.Base(f) {
+		case "resource.tf", "data-source.tf", "provider.tf", "main.tf":
+			if msg := checkTerraformBlock(string(b)); msg != "" {
+				t.Errorf("%s/%s: %s", rel, filepath.Base(f), msg)
+			}
 		}
 		if err := os.WriteFile(filepath.Join(w.Dir, filepath.Base(f)), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !declaresProvider {
-		if err := os.WriteFile(filepath.Join(w.Dir, "zz_required_providers.tf"), []byte(requiredProvidersTF), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	if r := w.Run(nil, "fmt", "-check", "-diff", "-no-color"); r.ExitCode != 0 {
 		t.Errorf("%s is not terraform fmt-clean: run `terraform fmt -recursive examples` and commit the result.\n%s",
 			rel, tail(r.Output(), 4000))
 	}
+	assertValid(t, w, rel)
+	checkImportTargets(t, dir, rel, all.String())
+}
 
+// assertValid runs `terraform validate -json` in w and fails the test on any
+// diagnostic but the one every dev_overrides run prints.
+func assertValid(t *testing.T, w *Workdir, name string) {
+	t.Helper()
 	r := w.Run(nil, "validate", "-json", "-no-color")
 	var out struct {
 		Valid       bool `json:"valid"`
@@ -136,23 +126,21 @@ func checkExampleDir(t *testing.T, dir, rel string) {
 		} `json:"diagnostics"`
 	}
 	if err := json.Unmarshal([]byte(r.Stdout), &out); err != nil {
-		t.Fatalf("terraform validate in %s did not print JSON (exit %d): %v\n%s", rel, r.ExitCode, err, tail(r.Output(), 4000))
+		t.Fatalf("validate of %s did not print JSON (exit %d): %v\n%s", name, r.ExitCode, err, tail(r.Output(), 4000))
 	}
 	for _, d := range out.Diagnostics {
 		if d.Severity == "warning" && d.Summary == devOverridesWarning {
 			continue
 		}
-		where := rel
+		where := name
 		if d.Range != nil {
-			where = fmt.Sprintf("%s/%s:%d", rel, d.Range.Filename, d.Range.Start.Line)
+			where = fmt.Sprintf("%s (%s:%d)", name, d.Range.Filename, d.Range.Start.Line)
 		}
-		t.Errorf("terraform validate %s: %s: %s\n%s", d.Severity, where, d.Summary, d.Detail)
+		t.Errorf("validate %s: %s: %s\n%s", d.Severity, where, d.Summary, d.Detail)
 	}
 	if !out.Valid || r.ExitCode != 0 {
-		t.Errorf("terraform validate found %s invalid (exit %d)", rel, r.ExitCode)
+		t.Errorf("validate found %s invalid (exit %d)", name, r.ExitCode)
 	}
-
-	checkImportTargets(t, dir, rel, all.String())
 }
 
 var (
@@ -227,60 +215,5 @@ func TestEveryResourceAndDataSourceHasExamples(t *testing.T) {
 		var meta datasource.MetadataResponse
 		newDataSource().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "petra"}, &meta)
 		mustExist(filepath.Join("data-sources", meta.TypeName, "data-source.tf"))
-	}
-}
-
-// terraformFenceRE finds ```terraform / ```hcl code blocks in a guide.
-var terraformFenceRE = regexp.MustCompile("(?s)```(?:terraform|hcl)\n(.*?)```")
-
-// TestGuideSnippetsFormatted runs every Terraform snippet of the docs
-// templates (the guides and the provider page) through `terraform fmt`: a
-// snippet users copy must parse and already be formatted.
-func TestGuideSnippetsFormatted(t *testing.T) {
-	tf := TerraformPath(t)
-	root := filepath.Join(repoRoot(), "templates")
-	var templates []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".tmpl") {
-			templates = append(templates, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// An empty CLI configuration: fmt needs no providers.
-	cliConfig := filepath.Join(t.TempDir(), "empty.tfrc")
-	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	snippets := 0
-	for _, p := range templates {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(repoRoot(), p)
-		for i, m := range terraformFenceRE.FindAllStringSubmatch(string(b), -1) {
-			snippets++
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			cmd := exec.CommandContext(ctx, tf, "fmt", "-no-color", "-")
-			cmd.Env = append(filteredEnviron(), "CHECKPOINT_DISABLE=1", "TF_CLI_CONFIG_FILE="+cliConfig)
-			cmd.Stdin = strings.NewReader(m[1])
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			cancel()
-			if err != nil {
-				t.Errorf("%s, Terraform snippet %d does not parse: %v\n%s\n%s", rel, i+1, err, m[1], tail(stderr.String(), 2000))
-				continue
-			}
-			if stdout.String() != m[1] {
-				t.Errorf("%s, Terraform snippet %d is not terraform fmt-clean; formatted it reads:\n%s", rel, i+1, stdout.String())
-			}
-		}
-	}
-	if snippets == 0 {
-		t.Fatalf("found no ```terraform snippets under %s", root)
 	}
 }

@@ -21,6 +21,11 @@ import (
 // ProviderAddress is the source address users put in required_providers.
 const ProviderAddress = "registry.terraform.io/petrasecurity/petra"
 
+// DevOverrideAddresses are the addresses "petrasecurity/petra" resolves to:
+// on registry.terraform.io for Terraform, registry.opentofu.org for OpenTofu.
+// The work directories override both, so the same tests run under either CLI.
+var DevOverrideAddresses = []string{ProviderAddress, "registry.opentofu.org/petrasecurity/petra"}
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -101,7 +106,11 @@ func NewWorkdir(t testing.TB, mainTF string, env map[string]string) *Workdir {
 	dir := t.TempDir()
 	binDir := ProviderBinaryDir(t)
 	cli := filepath.Join(dir, ".terraformrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderAddress, binDir)
+	var overrides strings.Builder
+	for _, a := range DevOverrideAddresses {
+		fmt.Fprintf(&overrides, "    %q = %q\n", a, binDir)
+	}
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n%s  }\n  direct {}\n}\n", overrides.String())
 	if err := os.WriteFile(cli, []byte(rc), 0o600); err != nil {
 		t.Fatal(err)
 	}

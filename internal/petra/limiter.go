@@ -33,16 +33,26 @@ func newRouteLimiter(clock Clock, limit int) *routeLimiter {
 }
 
 // wait blocks until route may be requested, records the request, and returns
-// how long the caller waited. It returns ctx.Err() if ctx ends first.
+// how long the caller was held back: zero when a slot was free at once (the
+// microseconds spent taking the lock are not a wait, and must not be logged
+// as one). It returns ctx.Err() if ctx ends first.
 func (l *routeLimiter) wait(ctx context.Context, route string) (time.Duration, error) {
 	start := l.clock.Now()
+	slept := false
+	held := func() time.Duration {
+		if !slept {
+			return 0
+		}
+		return l.clock.Now().Sub(start)
+	}
 	for {
 		d := l.reserve(route)
 		if d <= 0 {
-			return l.clock.Now().Sub(start), nil
+			return held(), nil
 		}
+		slept = true
 		if err := l.clock.Sleep(ctx, d); err != nil {
-			return l.clock.Now().Sub(start), err
+			return held(), err
 		}
 	}
 }

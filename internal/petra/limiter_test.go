@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -152,5 +154,69 @@ func TestRateLimit429HoldsBackOtherCallersOfTheRoute(t *testing.T) {
 	clk.Advance(20 * time.Second)
 	if d := l.reserve("/v1/tenants"); d != 0 {
 		t.Errorf("reserve after the pause = %s, want 0", d)
+	}
+}
+
+// tickingClock is a fake clock on which time passes between any two readings
+// (a microsecond per Now), as on a real machine, and Sleep advances it.
+type tickingClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *tickingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(time.Microsecond)
+	return c.now
+}
+
+func (c *tickingClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+	}
+	return ctx.Err()
+}
+
+// TestRateLimitWaitLoggedOnlyWhenHeldBack: a request that finds a free slot
+// logs no "waited" line, even though time passed while it took the slot; the
+// eleventh request in a minute, which is held back, logs one with the wait.
+func TestRateLimitWaitLoggedOnlyWhenHeldBack(t *testing.T) {
+	clk := &tickingClock{now: t0}
+	ts := newTestServer(t, newFakeClock(false), func(w http.ResponseWriter, _ *http.Request) {
+		jsonReply(w, 200, tenantsJSON)
+	})
+	log := &recLogger{}
+	c := newTestClient(t, ts, clk, log, nil)
+	ctx := context.Background()
+	waited := func() []string {
+		var out []string
+		for _, l := range log.Lines() {
+			if strings.Contains(l, "waited for Petra per-route rate limit") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+
+	for i := range 10 {
+		if _, err := c.Tenants(ctx); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if w := waited(); len(w) != 0 {
+		t.Fatalf("requests that found a free slot logged a rate-limit wait:\n%s", strings.Join(w, "\n"))
+	}
+	if _, err := c.Tenants(ctx); err != nil {
+		t.Fatalf("call 11: %v", err)
+	}
+	w := waited()
+	if len(w) != 1 {
+		t.Fatalf("the 11th request in a minute should log one wait, got %d:\n%s", len(w), strings.Join(log.Lines(), "\n"))
+	}
+	if !strings.HasPrefix(w[0], "INFO ") || !strings.Contains(w[0], "route=/v1/tenants") || !strings.Contains(w[0], "wait=59.99") {
+		t.Errorf("wait line lacks level, route or a wait of about a minute: %s", w[0])
 	}
 }

@@ -44,10 +44,13 @@ func (d *billableUnitsDataSource) Metadata(_ context.Context, req datasource.Met
 // Schema describes the data source.
 func (d *billableUnitsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "One tenant's billable units from Petra (`GET /v1/billable-users`), including the " +
-			"prorated unit count Petra bills on this month. Costs one Petra request per tenant (Petra allows about " +
-			"10 a minute); for many tenants, prefer `petra_usage`, which reads every tenant in one request. Needs a " +
-			"Petra API key.",
+		MarkdownDescription: "One tenant's billable-user report from Petra (`GET /v1/billable-users`), for " +
+			"auditing a single tenant: the users billable right now and Petra's prorated projection for this month. " +
+			"It is **not** the count to bill: billing mappings push `petra_usage`'s `billable_users_this_month` (see " +
+			"the [billing sync guide](../guides/billing-sync)).\n\n" +
+			"It costs one Petra request per tenant, and Petra allows about 10 requests a minute on this route: a " +
+			"`for_each` over 24 tenants takes about 2 minutes, over 500 tenants about 50 minutes. `petra_usage` reads " +
+			"every tenant in one request. Needs a Petra API key.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Required: true,
@@ -63,13 +66,16 @@ func (d *billableUnitsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"projected_billable_units_this_month": schema.Int64Attribute{
 				Computed: true,
-				MarkdownDescription: "The prorated number of units Petra bills for this tenant this month (it accounts " +
-					"for mid-month onboarding): the number to push to Autotask. Paused tenants report 0. If Petra " +
-					"leaves the figure out, reading fails rather than reporting 0.",
+				MarkdownDescription: "Petra's prorated unit count for this tenant this month (it accounts for " +
+					"mid-month onboarding), the figure Petra's own invoice to you is based on; useful to reconcile " +
+					"that invoice. Do not push it to Autotask: Autotask prorates mid-period changes itself, so billing " +
+					"mappings push the live count, `petra_usage`'s `billable_users_this_month`. Paused tenants report " +
+					"0. If Petra leaves the figure out, reading fails rather than reporting 0.",
 			},
 			"total_billable_users": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Users that are billable right now (holding a paid Microsoft licence).",
+				Computed: true,
+				MarkdownDescription: "Users that are billable right now (holding a paid Microsoft licence), to " +
+					"compare with `petra_usage`'s `billable_users_this_month`.",
 			},
 			"report_generated_at": schema.StringAttribute{
 				Computed:            true,

@@ -59,7 +59,9 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		MarkdownDescription: "Petra's billing figures for every tenant of the organization, from **one** request " +
 			"(`GET /v1/usage`) however many resources use them: `tenants` is a map keyed by Petra tenant ID, so " +
 			"`data.petra_usage.this.tenants[each.key].billable_users_this_month` in a `for_each` over hundreds of " +
-			"tenants still costs one call. Needs a Petra API key.",
+			"tenants still costs one call. `billable_users_this_month` is the count to push as a billing mapping's " +
+			"`units` (the [billing sync guide](../guides/billing-sync) explains why, and how to leave out Trial and " +
+			"NFR tenants). Needs a Petra API key.",
 		Attributes: map[string]schema.Attribute{
 			"as_of": schema.StringAttribute{
 				Optional: true,
@@ -78,14 +80,19 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"name":                computedString("Tenant display name."),
 						"microsoft_tenant_id": computedString("Microsoft Entra tenant ID (a GUID)."),
 						"service":             computedString("Petra service, such as `Monitoring` or `Autopsy`."),
-						"billable_status": computedString("Billing status, such as `Active`, `Trial`, `NFR` or " +
-							"`Deleted`."),
+						"billable_status": computedString("Billing status, such as `Active`, `Trial`, `NFR` (not " +
+							"for resale) or `Deleted`. Trial and NFR tenants are not invoiced to a customer: leave " +
+							"them out of billing mappings by filtering on this value."),
 						"is_paused": schema.BoolAttribute{
 							Computed: true, MarkdownDescription: "Whether the tenant is paused (paused tenants bill 0 users).",
 						},
 						"billable_users_this_month": schema.Int64Attribute{
-							Computed:            true,
-							MarkdownDescription: "Users billed this month (users holding a paid Microsoft licence).",
+							Computed: true,
+							MarkdownDescription: "The tenant's live billable user count (users holding a paid " +
+								"Microsoft licence) for the current billing cycle: **the count to push** as a billing " +
+								"mapping's `units`. It is not prorated; Autotask prorates a mid-period change itself " +
+								"from the adjustment's effective date, so pushing an already prorated figure would " +
+								"prorate twice.",
 						},
 						"total_licensed_users": schema.Int64Attribute{
 							Computed:            true,

@@ -661,8 +661,8 @@ func (unitsValidator) ValidateNumber(_ context.Context, req validator.NumberRequ
 	if !f.IsInt() {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid unit count",
 			fmt.Sprintf("units is %s, but Autotask counts whole units. Round the value in the configuration, for "+
-				"example with ceil() or floor() (a prorated count such as billable users x proration / 100 is often "+
-				"fractional).", f.Text('g', -1)))
+				"example with ceil() or floor() (a count computed from a percentage is often fractional; the count to "+
+				"bill, petra_usage's billable_users_this_month, is a whole number).", f.Text('g', -1)))
 		return
 	}
 	if f.Sign() < 0 || f.Cmp(big.NewFloat(maxBillingUnits)) > 0 {

@@ -91,12 +91,16 @@ func (r *connectionResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"and verifies that this user can do everything the chosen `features` need. Planning checks, in one pass, " +
 			"zone discovery, the credentials and every Autotask permission; a missing permission fails the plan with " +
 			"the complete list of what is missing and how to fix it.\n\n" +
-			"Creating or destroying this resource changes nothing in Autotask: it records the verified link in state. " +
-			"Every mapping (`petra_autotask_tenant_mapping`, `petra_autotask_ticket_defaults`, " +
-			"`petra_autotask_billing_mapping`) references it through `connection_id`, so Terraform destroys the " +
-			"mappings before the connection, as Petra's \"Delete Integration\" does. Protect it with " +
-			"`lifecycle { prevent_destroy = true }`.\n\n" +
-			"Import with the provider's Autotask API username: `terraform import petra_autotask_connection.main " +
+			"Creating this resource writes nothing to Autotask or Petra: it verifies the API user and records the " +
+			"link in Terraform state. Destroying it only removes that record from state: nothing is deleted or " +
+			"changed in Autotask (the API user, companies, contracts and their units stay as they are), and Petra " +
+			"is not contacted (its API is read-only), so an Autotask integration linked in Petra's own UI stays " +
+			"linked, with its mappings. Every mapping (`petra_autotask_tenant_mapping`, " +
+			"`petra_autotask_ticket_defaults`, `petra_autotask_billing_mapping`) references the connection through " +
+			"`connection_id`, so a plan that destroys the connection destroys those mappings first; each mapping's " +
+			"page says what destroying it does (a billing mapping stops syncing and leaves the contract's units as " +
+			"they are). Protect the connection with `lifecycle { prevent_destroy = true }`.\n\n" +
+			"Import with the provider's Autotask API username: `terraform import petra_autotask_connection.this " +
 			"petra-api@example.com`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -388,14 +392,14 @@ func (r *connectionResource) ImportState(ctx context.Context, req resource.Impor
 	if id == "" {
 		resp.Diagnostics.AddError("Missing import ID",
 			"Import a petra_autotask_connection by the Autotask API username the provider is configured with, "+
-				"for example: terraform import petra_autotask_connection.main petra-api@example.com")
+				"for example: terraform import petra_autotask_connection.this petra-api@example.com")
 		return
 	}
 	if r.data != nil && r.data.svc != nil && r.data.svc.Username() != "" && id != r.data.svc.Username() {
 		resp.Diagnostics.AddError("Import ID is not the provider's Autotask API user",
 			fmt.Sprintf("The import ID %q is not the Autotask API username this provider is configured with (%q). A "+
 				"connection is the link through the provider's own API user; import it with that username: "+
-				"terraform import petra_autotask_connection.main %s", id, r.data.svc.Username(), r.data.svc.Username()))
+				"terraform import petra_autotask_connection.this %s", id, r.data.svc.Username(), r.data.svc.Username()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

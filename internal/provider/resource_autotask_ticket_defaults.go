@@ -126,7 +126,7 @@ func (r *ticketDefaultsResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"connection_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The `id` of the `petra_autotask_connection` these defaults belong to " +
-					"(`petra_autotask_connection.main.id`). It must be the provider's Autotask API user. Changing it " +
+					"(`petra_autotask_connection.this.id`). It must be the provider's Autotask API user. Changing it " +
 					"replaces the resource.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},

@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # Every active customer whose name contains "dental" (case-insensitive).
 data "petra_autotask_companies" "dental" {
   name_contains = "dental"

@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # The Recurring Service contracts of a company, with each service line's
 # contract_service_id, units in effect today and how often the service
 # appears on the contract (more than once is a duplicate billing refuses).

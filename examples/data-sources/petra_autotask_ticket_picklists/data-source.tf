@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # The ticket queues, statuses and priorities to choose ticket defaults from.
 data "petra_autotask_ticket_picklists" "all" {
   # Also list retired values (default false).

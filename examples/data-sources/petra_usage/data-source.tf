@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # One request to Petra for every tenant's billing figures.
 data "petra_usage" "this" {}
 

@@ -4,9 +4,12 @@
 # one precise error per tenant, and nothing is pushed.
 
 terraform {
+  required_version = ">= 1.7"
+
   required_providers {
     petra = {
-      source = "petrasecurity/petra"
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
     }
   }
 }

@@ -2,9 +2,12 @@
 # demo contracts, so the demo shows what the apply pushed.
 
 terraform {
+  required_version = ">= 1.7"
+
   required_providers {
     petra = {
-      source = "petrasecurity/petra"
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
     }
   }
 }

@@ -1,3 +1,14 @@
+terraform {
+  required_version = ">= 1.7"
+
+  required_providers {
+    petra = {
+      source  = "petrasecurity/petra"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # The link to Autotask through the provider's API user. Planning verifies, in
 # one pass, the zone, the credentials and every permission the features need;
 # a missing permission fails the plan with the complete list.
@@ -10,8 +21,8 @@ resource "petra_autotask_connection" "this" {
     create = "5m"
   }
 
-  # Every mapping references this connection: destroying it would destroy
-  # them all first (as Petra's "Delete Integration" does).
+  # Destroying the connection changes nothing in Autotask or Petra, but every
+  # mapping references it, so Terraform would destroy them all first.
   lifecycle {
     prevent_destroy = true
   }
