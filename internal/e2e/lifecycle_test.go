@@ -136,11 +136,24 @@ resource "petra_autotask_billing_mapping" "t" {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The only write is the billing mapping releasing its claim note.
+		released := 0
 		for _, rq := range reqs {
 			p := strings.ToLower(rq.Path)
-			if rq.API == "autotask" && rq.Method != "GET" && !strings.Contains(p, "/query") {
-				t.Errorf("destroy wrote to Autotask: %s %s", rq.Method, rq.Path)
+			if rq.API != "autotask" || rq.Method == "GET" || strings.Contains(p, "/query") {
+				continue
 			}
+			if rq.Method == "PATCH" && strings.HasSuffix(p, "/notes") {
+				released++
+				continue
+			}
+			t.Errorf("destroy wrote to Autotask: %s %s", rq.Method, rq.Path)
 		}
+		if released != 1 {
+			t.Errorf("destroy released %d claim notes, want the billing mapping's 1", released)
+		}
+	}
+	if c := env.ClaimNotes(t, target.ContractID); len(c) != 0 {
+		t.Errorf("the billing mapping's claim is still active after destroy: %+v", c)
 	}
 }
