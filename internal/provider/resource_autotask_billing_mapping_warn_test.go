@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,15 +15,15 @@ import (
 // mapping that was healthy when created and whose service has since been
 // added to the contract a second time (a change no attribute of the mapping
 // shows) is planned for an update even though its units did not change, so the
-// scheduled apply visits it and fails it with the check's message (the run's
-// error list names every tenant that was not synced) while nothing is pushed.
+// scheduled apply visits it and records it as failed, with the check's
+// message in sync_error, while nothing is pushed.
 func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
 	env := newAccEnv(t)
-	tenant := env.PetraTenant(t, 0).PetraTenantID
+	tenant := env.PetraTenant(t, 0)
 	b := env.NewBillingTarget(t, 3)
-	m := mappingFor("m", tenant, b, 5)
+	m := mappingFor("m", tenant.PetraTenantID, b, 5)
 	warn := `billing_check_failure = "warn"`
-	duplicate := `Duplicate service found — the mapped Autotask Service appears 2 times on this contract. Remove the duplicate in Autotask by deleting it (if not yet invoiced) or setting its units to 0 with a past-dated removal, then retry.`
+	duplicate := `Duplicate service on the contract: Duplicate service found — the mapped Autotask Service appears 2 times on this contract. Remove the duplicate in Autotask by deleting it (if not yet invoiced) or setting its units to 0 with a past-dated removal, then retry.`
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(env),
@@ -36,18 +37,26 @@ func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
 			{
 				// Someone adds the service to the contract again; the units in
 				// the configuration are unchanged. The plan warns and still
-				// plans an update.
+				// plans an update, and the apply records the failure.
 				PreConfig: func() {
 					env.AddContractService(t, b.ContractID, b.ServiceID, 4.5)
 				},
-				// The apply then fails this mapping with the check's message.
 				Config: billingConfig(env, warn, m),
+				// A failed mapping is retried by every plan until it is fixed.
+				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.m", plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_status")),
 					},
 				},
-				ExpectError: exactError(duplicate),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_status"), knownvalue.StringExact("failed")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_error"),
+						knownvalue.StringExact(fmt.Sprintf("%s (%s): %s", tenant.Name, tenant.PetraTenantID, duplicate))),
+					// The last successful push stays recorded.
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(2)),
+				},
 			},
 		},
 	})

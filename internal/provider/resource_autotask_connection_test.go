@@ -120,15 +120,19 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionCreate),
-						// The plan shows the verified zone, not "known after apply".
-						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("zone_name"), optStringCheck(zone.ZoneName)),
-						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks"), connChecksPassed(allChecks)),
+						// The plan verifies (a missing permission fails it) but
+						// plans only what the provider configuration decides:
+						// Autotask's answers are recorded by the apply.
+						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(env.Username())),
+						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("id")),
+						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("zone_name")),
+						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("checks")),
 						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("verified_at")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.Username())),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(env.Username())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("api_user"), knownvalue.StringExact(env.Username())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("features"),
@@ -136,7 +140,7 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("zone_name"), optStringCheck(zone.ZoneName)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("zone_url"), knownvalue.StringExact(zone.URL)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("web_url"), optStringCheck(zone.WebURL)),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("database_id"), optInt64Check(zone.CI)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("database_id"), knownvalue.Int64Exact(env.DatabaseID())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks"), connChecksPassed(allChecks)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks").AtSliceIndex(2),
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
@@ -148,6 +152,13 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 				},
 			},
 			{
+				ResourceName:      connAddr,
+				ImportState:       true,
+				ImportStateId:     env.ConnectionID(),
+				ImportStateVerify: true,
+			},
+			{
+				// The provider's API username is accepted too.
 				ResourceName:      connAddr,
 				ImportState:       true,
 				ImportStateId:     env.Username(),
@@ -165,7 +176,9 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks"), connChecksPassed(ticketingChecks)),
+						// New features: verified again at apply.
+						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("checks")),
+						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -213,7 +226,8 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(connFxRestrictedUser)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(connFxRestrictedUser)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks"), connChecksPassed(ticketingChecks)),
 				},
 			},

@@ -1,0 +1,82 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+var (
+	_ validator.String = petraTenantIDValidator{}
+	_ validator.String = picklistArgumentValidator{}
+)
+
+// petraTenantIDValidator checks the form of a Petra tenant ID offline, so
+// `terraform validate` catches a stray space or a pasted URL. Whether the
+// tenant exists is checked at plan time, against Petra.
+type petraTenantIDValidator struct{}
+
+func (petraTenantIDValidator) Description(context.Context) string {
+	return "must be a Petra tenant ID such as ZZk90t: no spaces or slashes"
+}
+
+func (v petraTenantIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (petraTenantIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	id := req.ConfigValue.ValueString()
+	var problem string
+	switch {
+	case strings.TrimSpace(id) == "":
+		problem = "is empty"
+	case strings.TrimSpace(id) != id || strings.ContainsAny(id, " \t\r\n"):
+		problem = "contains white space"
+	case strings.Contains(id, "/"):
+		problem = "contains a slash (a URL or an import ID?)"
+	default:
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Petra tenant ID",
+		fmt.Sprintf("%s %q %s. Use the Petra tenant ID: the short ID in app.petrasecurity.com/tenant/<id>, such as "+
+			"\"ZZk90t\" (the petra_tenants data source lists them).", req.Path, id, problem))
+}
+
+// picklistArgumentValidator checks the form of a ticket defaults value
+// (a picklist label or numeric id) offline: whether Autotask knows it is
+// checked at plan time.
+type picklistArgumentValidator struct{}
+
+func (picklistArgumentValidator) Description(context.Context) string {
+	return "must be a picklist label or numeric id, without leading or trailing spaces"
+}
+
+func (v picklistArgumentValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (picklistArgumentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	var problem string
+	switch {
+	case strings.TrimSpace(v) == "":
+		problem = "is empty"
+	case strings.TrimSpace(v) != v:
+		problem = "has leading or trailing spaces"
+	case strings.ContainsAny(v, "\r\n\t"):
+		problem = "contains a line break or tab"
+	default:
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid ticket picklist value",
+		fmt.Sprintf("%s %q %s. Give the label as Autotask shows it (such as \"New\") or its numeric id as a string "+
+			"(such as \"8\"); the petra_autotask_ticket_picklists data source lists them.", req.Path, v, problem))
+}
