@@ -384,7 +384,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	warn := r.data.warnMode()
 	if len(t.problems) > 0 {
-		reportProblems(&resp.Diagnostics, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))
+		reportProblems(&resp.Diagnostics, svc, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))
 		if warn {
 			// Plan an update even when nothing else changes, so that the apply
 			// records the mapping as failed (and outputs show it).
@@ -568,7 +568,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	warn := r.data.warnMode()
 	if len(t.problems) > 0 {
 		if !warn {
-			reportProblems(diags, t.problems, false, "", "")
+			reportProblems(diags, svc, t.problems, false, "", "")
 			return // nothing is pushed for a mapping whose checks fail
 		}
 		r.recordFailed(ctx, svc, &plan, prior, t.problems, st, diags)
@@ -627,7 +627,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 // warning names the tenant.
 func (r *billingMappingResource) recordFailed(ctx context.Context, svc *integration.Service, plan, prior *billingMappingModel, problems []integration.Problem, st stateSetter, diags *diag.Diagnostics) {
 	label := r.tenantLabel(ctx, svc, plan)
-	reportProblems(diags, problems, true, "Billing for", label)
+	reportProblems(diags, svc, problems, true, "Billing for", label)
 	if prior != nil {
 		fillUnknownInt64(&plan.LastPushDelta, prior.LastPushDelta)
 		fillUnknownString(&plan.LastPushAt, prior.LastPushAt)
@@ -679,7 +679,7 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 			hiddenLine(ctx, svc, state, state.ContractServiceID.ValueInt64(), &resp.Diagnostics) {
 			return
 		}
-		resp.Diagnostics.AddWarning("Billing mapping removed from state",
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Billing mapping %s removed from state", state.ID.ValueString()),
 			fmt.Sprintf("Autotask has no contract service %s any more (its contract or service line was deleted, or the "+
 				"API user can no longer see it), so the billing mapping %s was removed from state. The next plan creates "+
 				"it again if it is still configured: point contract_id and service_id at the tenant's current contract "+

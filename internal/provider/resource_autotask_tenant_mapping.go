@@ -261,7 +261,7 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 	checkConnectionID(ctx, &resp.Diagnostics, svc, plan.ConnectionID, priorConn, true)
 	found := r.check(ctx, svc, &plan, true, true, !sameTenant, &resp.Diagnostics)
 	warn := r.data.warnMode()
-	reportProblems(&resp.Diagnostics, found.problems, warn, "Tenant mapping", found.label(&plan))
+	reportProblems(&resp.Diagnostics, svc, found.problems, warn, "Tenant mapping", found.label(&plan))
 	if warn && len(found.problems) > 0 {
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 	}
@@ -360,7 +360,7 @@ func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappi
 		return
 	}
 	if len(found.problems) > 0 && !r.data.warnMode() {
-		reportProblems(diags, found.problems, false, "", "")
+		reportProblems(diags, svc, found.problems, false, "", "")
 		return
 	}
 	if found.company != nil {
@@ -375,17 +375,17 @@ func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappi
 	fillUnknownString(&m.MicrosoftTenantID, types.StringNull())
 	if len(found.problems) > 0 {
 		label := found.label(m)
-		reportProblems(diags, found.problems, true, "Tenant mapping", label)
+		reportProblems(diags, svc, found.problems, true, "Tenant mapping", label)
 		recordFailed(&m.SyncStatus, &m.SyncError, label, found.problems)
 		return
 	}
 	recordOK(&m.SyncStatus, &m.SyncError)
 }
 
-// Read refreshes the names. A company or tenant that disappeared, or a
-// company made inactive, is reported as a warning and the mapping is kept, so
-// the user decides what to do (the next plan fails its checks with the fix).
-// The result of the last apply (sync_status, sync_error) is not touched.
+// Read refreshes the names. A company or tenant that disappeared keeps its
+// last known name; the mapping is kept in state, and the next plan's checks
+// report the problem with the fix (once, on the argument). The result of the
+// last apply (sync_status, sync_error) is not touched.
 func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state tenantMappingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -403,25 +403,10 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 		c, err := svc.Company(ctx, id)
 		switch {
 		case err != nil:
-			if svc.FirstReport(err) {
-				addAPIError(&resp.Diagnostics, nil, fmt.Sprintf("Cannot read Autotask company %d", id), err)
-			}
+			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Autotask company %d", id), err)
 			return
-		case c == nil:
-			resp.Diagnostics.AddAttributeWarning(path.Root("company_id"), "Mapped Autotask company no longer exists",
-				fmt.Sprintf("Autotask company %d (%s), which Petra tenant %q is mapped to, was not found: it was "+
-					"deleted, or the API user can no longer see it. The mapping is kept in state; map the tenant to "+
-					"another company (company_id) or remove the mapping from the configuration.",
-					id, tenantMappingOr(state.CompanyName.ValueString(), "name unknown"), state.TenantID.ValueString()))
-		default:
+		case c != nil:
 			state.CompanyName = types.StringValue(c.CompanyName)
-			if !c.IsActive {
-				resp.Diagnostics.AddAttributeWarning(path.Root("company_id"), "Mapped Autotask company is inactive",
-					fmt.Sprintf("Autotask company %q (id %d), which Petra tenant %q is mapped to, is inactive. The "+
-						"mapping is kept in state; reactivate the company in Autotask, map the tenant to another "+
-						"company (company_id), or remove the mapping from the configuration.",
-						c.CompanyName, c.ID, state.TenantID.ValueString()))
-			}
 		}
 	}
 	if svc.HasPetra() {
@@ -429,16 +414,9 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 		t, err := svc.PetraTenant(ctx, id)
 		switch {
 		case err != nil:
-			if svc.FirstReport(err) {
-				addAPIError(&resp.Diagnostics, nil, fmt.Sprintf("Cannot read Petra tenant %q", id), err)
-			}
+			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Petra tenant %q", id), err)
 			return
-		case t == nil:
-			resp.Diagnostics.AddAttributeWarning(path.Root("tenant_id"), "Mapped Petra tenant no longer exists",
-				fmt.Sprintf("Petra tenant %q (%s) is no longer listed by Petra: it was removed, or the API key "+
-					"belongs to another organization. The mapping is kept in state; remove it from the configuration "+
-					"if the tenant is gone for good.", id, tenantMappingOr(state.TenantName.ValueString(), "name unknown")))
-		default:
+		case t != nil && t.PetraTenantID == id:
 			state.TenantName = types.StringValue(t.Name)
 			state.MicrosoftTenantID = tenantMappingOptString(t.MicrosoftTenantID)
 		}
@@ -562,11 +540,4 @@ func tenantMappingOptString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
-}
-
-func tenantMappingOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

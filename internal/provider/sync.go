@@ -74,12 +74,17 @@ const warnModeNote = "\n\nbilling_check_failure is \"warn\": only this mapping f
 // reportProblems adds one diagnostic per problem on its attribute: errors,
 // or in warn mode warnings whose summary names the resource kind and the
 // tenant, so that Terraform, which folds warnings of equal summary into "and
-// N more similar warnings", shows every failed tenant.
-func reportProblems(diags *diag.Diagnostics, problems []integration.Problem, warn bool, kind, label string) {
+// N more similar warnings", shows every failed tenant. A warning is given
+// once per provider run: Terraform plans a resource again right before
+// applying it, in the same run, and the apply records what that plan said.
+func reportProblems(diags *diag.Diagnostics, svc *integration.Service, problems []integration.Problem, warn bool, kind, label string) {
 	for _, p := range problems {
 		at := path.Root(string(p.Attribute))
 		if warn {
-			diags.AddAttributeWarning(at, fmt.Sprintf("%s %s: %s", kind, label, p.Summary), p.Detail+warnModeNote)
+			summary := fmt.Sprintf("%s %s: %s", kind, label, p.Summary)
+			if svc.FirstReportKey("warning " + summary + " " + p.Detail) {
+				diags.AddAttributeWarning(at, summary, p.Detail+warnModeNote)
+			}
 			continue
 		}
 		diags.AddAttributeError(at, p.Summary, p.Detail)
