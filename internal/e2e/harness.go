@@ -207,3 +207,11 @@ func (w *Workdir) copyFile(t testing.TB, name string, to *Workdir) {
 		t.Fatal(err)
 	}
 }
+
+// writeFile writes a file of the work directory.
+func (w *Workdir) writeFile(t testing.TB, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -100,7 +100,7 @@ func TestAccSavedPlan_billingMapping(t *testing.T) {
 					},
 					{
 						// The next refresh shows Autotask's values; nothing to do.
-						Config: cfg(8),
+						Config:           cfg(8),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 						Check: func(s *terraform.State) error {
 							return checkAttrs(s, billingAddr, map[string]string{"contract_name": contract, "company_name": company,
