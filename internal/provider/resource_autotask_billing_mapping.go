@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -184,7 +183,7 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"with the same read-back as any push (a contract Autotask no longer accepts adjustments on then " +
 					"fails the destroy with Autotask's text; set `keep` to let the mapping go without touching the " +
 					"line). Changing it only records the new choice.",
-				Validators: []validator.String{stringvalidator.OneOf(OnDestroyKeep, OnDestroyZero)},
+				Validators: []validator.String{onDestroyValidator{}},
 			},
 			"contract_service_id": schema.Int64Attribute{
 				Computed: true,

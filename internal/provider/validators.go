@@ -9,6 +9,7 @@ import (
 )
 
 var (
+	_ validator.String = onDestroyValidator{}
 	_ validator.String = petraTenantIDValidator{}
 	_ validator.String = picklistArgumentValidator{}
 )
@@ -79,4 +80,24 @@ func (picklistArgumentValidator) ValidateString(_ context.Context, req validator
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid ticket picklist value",
 		fmt.Sprintf("%s %q %s. Give the label as Autotask shows it (such as \"New\") or its numeric id as a string "+
 			"(such as \"8\"); the petra_autotask_ticket_picklists data source lists them.", req.Path, v, problem))
+}
+
+// onDestroyValidator accepts "keep" and "zero", and says what each does.
+type onDestroyValidator struct{}
+
+func (onDestroyValidator) Description(context.Context) string { return `must be "keep" or "zero"` }
+
+func (v onDestroyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (onDestroyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	switch v := req.ConfigValue.ValueString(); v {
+	case OnDestroyKeep, OnDestroyZero:
+	default:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid on_destroy",
+			fmt.Sprintf("on_destroy is %q. Use \"keep\" (the line keeps its units when the mapping is destroyed or "+
+				"replaced; the default) or \"zero\" (the line is pushed to 0 units).", v))
+	}
 }
