@@ -39,17 +39,6 @@ func renamePetraTenant(t *testing.T, env *acctest.Env, id, name string) {
 	}
 }
 
-// removePetraTenant removes a fixture tenant from Petra (Petra hides removed
-// tenants from every route).
-func removePetraTenant(t *testing.T, env *acctest.Env, id string) {
-	t.Helper()
-	x := fixtureTenant(t, id)
-	x.Removed = true
-	if err := env.Sandbox.Admin.UpsertPetraTenants(ctx(), []petrasim.Tenant{x}); err != nil {
-		t.Fatalf("removing Petra tenant %s: %v", id, err)
-	}
-}
-
 // renameQueue makes Autotask answer the Tickets field metadata with the
 // queue value's label changed, as an admin renaming it in the UI would.
 func renameQueue(t *testing.T, env *acctest.Env, value, label string) {

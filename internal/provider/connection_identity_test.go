@@ -132,7 +132,7 @@ func TestAccConnection_otherDatabaseIsAnError(t *testing.T) {
 			},
 			{
 				// Pointed back: nothing to do.
-				Config: identityConfig(env.ProviderConfig(), tenant, b, false),
+				Config:           identityConfig(env.ProviderConfig(), tenant, b, false),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

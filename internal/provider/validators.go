@@ -87,7 +87,9 @@ type onDestroyValidator struct{}
 
 func (onDestroyValidator) Description(context.Context) string { return `must be "keep" or "zero"` }
 
-func (v onDestroyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v onDestroyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (onDestroyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
