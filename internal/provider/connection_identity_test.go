@@ -138,3 +138,32 @@ func TestAccConnection_otherDatabaseIsAnError(t *testing.T) {
 		},
 	})
 }
+
+// TestAccConnection_baseURLStillKnowsTheDatabase: with base_url set (zone
+// discovery skipped), the database id still comes from an unauthenticated
+// zone lookup, asked on the base URL's host.
+func TestAccConnection_baseURLStillKnowsTheDatabase(t *testing.T) {
+	env := newAccEnv(t)
+	env.RequireSandbox(t)
+	provider := fmt.Sprintf(`provider "petra" {
+  autotask {
+    username         = %q
+    secret           = %q
+    integration_code = %q
+    base_url         = %q
+  }
+}
+`, env.Username(), env.Secrets()[0], env.Secrets()[1], env.Sandbox.AutotaskBaseURL)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{{
+			Config: provider + connResource(`["billing"]`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
+				statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("database_id"), knownvalue.Int64Exact(env.DatabaseID())),
+				statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("zone_url"), knownvalue.StringExact(env.Sandbox.AutotaskBaseURL)),
+				statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("zone_name"), knownvalue.Null()),
+			},
+		}},
+	})
+}

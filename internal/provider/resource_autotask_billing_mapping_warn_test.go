@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
 
 // TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply: in warn mode a
@@ -84,5 +87,45 @@ func TestAccBillingMapping_lineMappedTwice(t *testing.T) {
 	})
 	if got := env.UnitsToday(t, b.ContractServiceID); got != 3 {
 		t.Fatalf("Autotask holds %d units; a failed plan must push nothing (want 3)", got)
+	}
+}
+
+// TestAccBillingMapping_warnModeRecordsARefusedPush: in warn mode a push
+// Autotask refuses with its business-rule text is a problem of that tenant:
+// the mapping is recorded as failed with Autotask's text, the apply succeeds,
+// and the next run retries and pushes.
+func TestAccBillingMapping_warnModeRecordsARefusedPush(t *testing.T) {
+	env := newAccEnv(t)
+	env.RequireSandbox(t)
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	b := env.NewBillingTarget(t, 3)
+	cfg := billingConfig(env, `billing_check_failure = "warn"`, mappingFor("m", tenant, b, 8))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					injectFault(t, env, sandbox.FaultRule{Method: "POST", Path: adjustmentsPath, Action: sandbox.FaultFail,
+						Status: 500, Body: `{"errors":["The contract service cannot be adjusted while an invoice is being generated."]}`, Count: 1})
+				},
+				Config:             cfg,
+				ExpectNonEmptyPlan: true, // the failed mapping is retried
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_status"), knownvalue.StringExact("failed")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_error"),
+						knownvalue.StringRegexp(regexp.MustCompile(`Autotask refused the unit push: .*The contract service cannot be adjusted while an invoice is being generated`))),
+				},
+			},
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("sync_status"), knownvalue.StringExact("ok")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m", tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(5)),
+				},
+			},
+		},
+	})
+	if got := env.UnitsToday(t, b.ContractServiceID); got != 8 {
+		t.Fatalf("Autotask holds %d units after the retry, want 8", got)
 	}
 }
