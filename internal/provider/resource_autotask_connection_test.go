@@ -381,19 +381,12 @@ func TestSliceASchemas(t *testing.T) {
 }
 
 // optStringCheck expects s, or null when s is empty: with AUTOTASK_BASE_URL
-// set (real-database mode) no zone discovery is made, so the zone's name,
-// web URL and database id are unknown to the provider and left null.
+// set (real-database mode) no zone discovery is made, so the zone's name and
+// web URL are unknown to the provider and left null (the database id is
+// still looked up on the base URL's host).
 func optStringCheck(s string) knownvalue.Check {
 	if s == "" {
 		return knownvalue.Null()
 	}
 	return knownvalue.StringExact(s)
-}
-
-// optInt64Check expects n, or null when n is 0 (see optStringCheck).
-func optInt64Check(n int64) knownvalue.Check {
-	if n == 0 {
-		return knownvalue.Null()
-	}
-	return knownvalue.Int64Exact(n)
 }
