@@ -52,6 +52,7 @@ type usageLookupEntry struct {
 	Status                       types.String  `tfsdk:"status"`
 	Message                      types.String  `tfsdk:"message"`
 	Name                         types.String  `tfsdk:"name"`
+	BillableStatus               types.String  `tfsdk:"billable_status"`
 	BillableUsersThisMonth       types.Int64   `tfsdk:"billable_users_this_month"`
 	TotalLicensedUsers           types.Int64   `tfsdk:"total_licensed_users"`
 	ProratingPercentageThisMonth types.Float64 `tfsdk:"prorating_percentage_this_month"`
@@ -117,6 +118,8 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 						"ID), and the counts are null."),
 					"message": computedString("What the status means for this tenant, with the fix; null when `ok`."),
 					"name":    computedString("Tenant display name; null when not found."),
+					"billable_status": computedString("Billing status, such as `Active`, `Trial`, `NFR` or `Deleted`; null " +
+						"when not found (so a filter on it can keep such a tenant, whose mapping then fails visibly)."),
 					"billable_users_this_month": schema.Int64Attribute{Computed: true,
 						MarkdownDescription: "Users billed this month; null when not found, so a billing mapping fed " +
 							"from it fails instead of pushing a wrong count."},
@@ -250,13 +253,14 @@ func usageLookup(requested []string, byID map[string]usageDataSourceTenant, all 
 			}
 			out[id] = usageLookupEntry{
 				Status: types.StringValue(usageStatusNotFound), Message: types.StringValue(msg), Name: types.StringNull(),
+				BillableStatus:         types.StringNull(),
 				BillableUsersThisMonth: types.Int64Null(), TotalLicensedUsers: types.Int64Null(),
 				ProratingPercentageThisMonth: types.Float64Null(),
 			}
 			continue
 		}
 		e := usageLookupEntry{
-			Status: types.StringValue(usageStatusOK), Message: types.StringNull(), Name: t.Name,
+			Status: types.StringValue(usageStatusOK), Message: types.StringNull(), Name: t.Name, BillableStatus: t.BillableStatus,
 			BillableUsersThisMonth: t.BillableUsersThisMonth, TotalLicensedUsers: t.TotalLicensedUsers,
 			ProratingPercentageThisMonth: t.ProratingPercentageThisMonth,
 		}

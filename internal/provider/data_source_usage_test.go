@@ -182,6 +182,7 @@ output "removed_count" {
 					statecheck.ExpectKnownValue("data.petra_usage.this", lookup, knownvalue.MapSizeExact(4)),
 					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey(ok.PetraTenantID), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"status": knownvalue.StringExact("ok"), "message": knownvalue.Null(), "name": knownvalue.StringExact(ok.Name),
+						"billable_status":           knownvalue.NotNull(),
 						"billable_users_this_month": knownvalue.Int64Exact(okCount), "total_licensed_users": knownvalue.NotNull(),
 						"prorating_percentage_this_month": knownvalue.NotNull(),
 					})),

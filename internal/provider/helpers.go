@@ -67,6 +67,17 @@ func reportOnce(diags *diag.Diagnostics, svc *integration.Service, attr *path.Pa
 	}
 }
 
+// reportReadFailure reports a failed read on the attribute it concerns:
+// while planning only the first time in the run for a persistent cause
+// (reportOnce), at apply always, since each resource must fail on its own.
+func reportReadFailure(diags *diag.Diagnostics, svc *integration.Service, planning bool, attr, summary string, err error) {
+	if planning && !svc.FirstReport(err) {
+		return
+	}
+	p := path.Root(attr)
+	addAPIError(diags, &p, summary, err)
+}
+
 // explainError adds the fix for the error kinds users meet most.
 func explainError(err error) string {
 	var (

@@ -232,22 +232,17 @@ type billingTarget struct {
 // every billing check. A read failure is added to diags (while planning, only
 // the first time in the run for a persistent cause) and returns nil.
 func (r *billingMappingResource) inspect(ctx context.Context, svc *integration.Service, m billingMappingModel, planning bool, diags *diag.Diagnostics) *billingTarget {
-	fail := func(attr, summary string, err error) *billingTarget {
-		if !planning || svc.FirstReport(err) {
-			p := path.Root(attr)
-			addAPIError(diags, &p, summary, err)
-		}
-		return nil
-	}
 	contractID, companyID, serviceID := m.ContractID.ValueInt64(), m.CompanyID.ValueInt64(), m.ServiceID.ValueInt64()
 	view, err := svc.Contract(ctx, contractID)
 	if err != nil {
-		return fail("contract_id", "Cannot read the contract from Autotask", err)
+		reportReadFailure(diags, svc, planning, "contract_id", "Cannot read the contract from Autotask", err)
+		return nil
 	}
 	t := &billingTarget{view: view}
 	company, err := svc.Company(ctx, companyID)
 	if err != nil {
-		return fail("company_id", "Cannot read the company from Autotask", err)
+		reportReadFailure(diags, svc, planning, "company_id", "Cannot read the company from Autotask", err)
+		return nil
 	}
 	switch {
 	case company != nil:
@@ -264,7 +259,8 @@ func (r *billingMappingResource) inspect(ctx context.Context, svc *integration.S
 	} else {
 		name, err := svc.ServiceName(ctx, serviceID)
 		if err != nil {
-			return fail("service_id", "Cannot read the service from Autotask", err)
+			reportReadFailure(diags, svc, planning, "service_id", "Cannot read the service from Autotask", err)
+			return nil
 		}
 		t.serviceName = name
 	}

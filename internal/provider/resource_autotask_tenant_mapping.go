@@ -144,18 +144,12 @@ type tenantMappingFound struct {
 // tenant), left out at apply where they would only repeat the plan.
 func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Service, m *tenantMappingModel, planning, warn, creating bool, diags *diag.Diagnostics) tenantMappingFound {
 	found := tenantMappingFound{ok: true}
-	fail := func(attr, summary string, err error) {
-		found.ok = false
-		if !planning || svc.FirstReport(err) {
-			p := path.Root(attr)
-			addAPIError(diags, &p, summary, err)
-		}
-	}
 	if !m.CompanyID.IsUnknown() && !m.CompanyID.IsNull() {
 		id := m.CompanyID.ValueInt64()
 		c, err := svc.Company(ctx, id)
 		if err != nil {
-			fail("company_id", fmt.Sprintf("Cannot check Autotask company %d", id), err)
+			found.ok = false
+			reportReadFailure(diags, svc, planning, "company_id", fmt.Sprintf("Cannot check Autotask company %d", id), err)
 		} else {
 			found.company = c
 			if prob := integration.CheckMappedCompany(id, c); prob != nil {
@@ -180,7 +174,8 @@ func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Serv
 	}
 	t, err := svc.PetraTenant(ctx, id)
 	if err != nil {
-		fail("tenant_id", fmt.Sprintf("Cannot check Petra tenant %q", id), err)
+		found.ok = false
+		reportReadFailure(diags, svc, planning, "tenant_id", fmt.Sprintf("Cannot check Petra tenant %q", id), err)
 		return found
 	}
 	switch {
