@@ -190,7 +190,8 @@ output "removed_count" {
 					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey("Om1Bk7"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"status":  knownvalue.StringExact("not_found"),
 						"message": knownvalue.StringRegexp(regexp.MustCompile(`^Petra's usage report as of \d{4}-\d{2}-\d{2} does not list tenant "Om1Bk7": it was removed from Petra`)),
-						"name":    knownvalue.Null(), "billable_users_this_month": knownvalue.Null(), "total_licensed_users": knownvalue.Null(),
+						"name":    knownvalue.Null(), "billable_status": knownvalue.Null(),
+						"billable_users_this_month": knownvalue.Null(), "total_licensed_users": knownvalue.Null(),
 						"prorating_percentage_this_month": knownvalue.Null(),
 					})),
 					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey(guid.MicrosoftTenantID).AtMapKey("message"),
