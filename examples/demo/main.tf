@@ -62,8 +62,11 @@ resource "petra_autotask_tenant_mapping" "tenant" {
   company_id    = each.value
 }
 
-# One request to Petra for every tenant's billing figures.
-data "petra_usage" "this" {}
+# One request to Petra for every tenant's billing figures; lookup has an
+# entry for every billed tenant, found in Petra or not.
+data "petra_usage" "this" {
+  tenant_ids = keys(local.billing)
+}
 
 resource "petra_autotask_billing_mapping" "tenant" {
   for_each = local.billing
@@ -73,7 +76,7 @@ resource "petra_autotask_billing_mapping" "tenant" {
   company_id    = petra_autotask_tenant_mapping.tenant[each.key].company_id
   contract_id   = each.value.contract_id
   service_id    = each.value.service_id
-  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+  units         = data.petra_usage.this.lookup[each.key].billable_users_this_month
 }
 
 output "zone" {

@@ -56,6 +56,7 @@ type Env struct {
 
 	username, secret, integrationCode, baseURL, zoneLookupURL string
 	ownerResourceID, billingCodeID                            int64
+	databaseID                                                int64
 }
 
 var seq atomic.Int64
@@ -135,6 +136,11 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 		t.Fatalf("autotask client: %v", err)
 	}
 	e.AT = at
+	db, err := at.Database(ctx)
+	if err != nil {
+		t.Fatalf("looking up the Autotask database id: %v", err)
+	}
+	e.databaseID = db.CI
 	pt, err := petra.New(petra.Config{APIKey: sb.PetraKey, BaseURL: sb.PetraURL, UserAgent: "terraform-provider-petra-acctest"})
 	if err != nil {
 		t.Fatalf("petra client: %v", err)
@@ -207,6 +213,13 @@ func (e *Env) RequireSandbox(t testing.TB) {
 
 // Username is the Autotask API username the provider uses.
 func (e *Env) Username() string { return e.username }
+
+// DatabaseID is the id of the Autotask database (the zone lookup's ci).
+func (e *Env) DatabaseID() int64 { return e.databaseID }
+
+// ConnectionID is the petra_autotask_connection id of this environment's
+// database, what every mapping's connection_id holds.
+func (e *Env) ConnectionID() string { return strconv.FormatInt(e.databaseID, 10) }
 
 // Secrets are the credential values that must never appear in logs, state or
 // plans.

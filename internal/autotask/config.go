@@ -106,11 +106,16 @@ type Client struct {
 	cfg        Config
 	baseURL    string // normalised override, "" when the zone is discovered
 	zoneLookup string // normalised, ends with "/"
-	http       *http.Client
-	log        Logger
+	// identityLookup is where Database and ZoneFor ask: the configured zone
+	// lookup URL, or, when only BaseURL is configured, the base URL's host
+	// (any zone host answers the lookup, ref §1 VERIFIED (3rd-party)).
+	identityLookup string
+	http           *http.Client
+	log            Logger
 
 	zoneMu    sync.Mutex
 	zone      *Zone
+	identity  *Zone // Database's answer when BaseURL is set
 	zoneGroup singleflight.Group
 
 	metaMu     sync.Mutex
@@ -155,6 +160,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		c.baseURL = u
 	}
+	lookupConfigured := cfg.ZoneLookupURL != ""
 	if cfg.ZoneLookupURL == "" {
 		cfg.ZoneLookupURL = DefaultZoneLookupURL
 	}
@@ -162,6 +168,10 @@ func New(cfg Config) (*Client, error) {
 		problems = append(problems, err.Error())
 	} else {
 		c.zoneLookup = u
+	}
+	c.identityLookup = c.zoneLookup
+	if c.baseURL != "" && !lookupConfigured {
+		c.identityLookup = lookupOnHostOf(c.baseURL)
 	}
 	if cfg.MaxInFlightPerEndpoint < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.MaxRetryAfter < 0 || cfg.RequestTimeout < 0 || cfg.WriteTimeout < 0 {
 		problems = append(problems, "Autotask client limits and durations must not be negative")

@@ -42,6 +42,18 @@ func normaliseServiceURL(what, raw, example string) (string, error) {
 	return u.String(), nil
 }
 
+// lookupOnHostOf returns the zone lookup base on the host of a zone URL
+// ("https://webservices14.autotask.net/ATServicesRest/" gives
+// "https://webservices14.autotask.net/atservicesrest/"): any zone host
+// answers the lookup (ref §1, VERIFIED (3rd-party)).
+func lookupOnHostOf(zoneURL string) string {
+	u, err := url.Parse(zoneURL)
+	if err != nil {
+		return DefaultZoneLookupURL
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/atservicesrest/"}).String()
+}
+
 // isLoopbackHost reports whether host is localhost or a loopback IP
 // (127.0.0.0/8, ::1).
 func isLoopbackHost(host string) bool {

@@ -90,9 +90,16 @@ func (c *Client) cachedZone(stale string) (Zone, bool) {
 
 // lookupZone performs the unauthenticated zone lookup (ref §1).
 func (c *Client) lookupZone(ctx context.Context) (Zone, error) {
+	return c.lookupZoneAt(ctx, c.zoneLookup, c.cfg.Username)
+}
+
+// lookupZoneAt asks the zone lookup at base (ending with "/") for user's
+// zone. The lookup is unauthenticated and exempt from the thread limit
+// (ref §1, VERIFIED): no credential header is sent.
+func (c *Client) lookupZoneAt(ctx context.Context, base, user string) (Zone, error) {
 	r := request{
 		method: http.MethodGet,
-		url:    c.zoneLookup + "v1.0/zoneInformation?user=" + url.QueryEscape(c.cfg.Username),
+		url:    base + "v1.0/zoneInformation?user=" + url.QueryEscape(user),
 		read:   true,
 		entity: "ZoneInformation",
 		op:     OpQuery,
@@ -104,20 +111,61 @@ func (c *Client) lookupZone(ctx context.Context) (Zone, error) {
 			return Zone{}, err
 		}
 		return Zone{}, fmt.Errorf("Autotask zone discovery at %s failed (set the zone lookup URL, or set the base URL "+
-			"to skip discovery): %w", c.zoneLookup, err)
+			"to skip discovery): %w", base, err)
 	}
 	var z Zone
 	if err := json.Unmarshal(resp.body, &z); err != nil {
 		return Zone{}, fmt.Errorf("Autotask zone discovery at %s returned a body that is not zone information: %w",
-			c.zoneLookup, err)
+			base, err)
 	}
 	u, err := normaliseServiceURL("zone URL returned by zone discovery", z.URL, "https://webservices14.autotask.net/ATServicesRest/")
 	if err != nil {
-		return Zone{}, fmt.Errorf("refusing the zone returned by %s: %w", c.zoneLookup, err)
+		return Zone{}, fmt.Errorf("refusing the zone returned by %s: %w", base, err)
 	}
 	z.URL = u
 	c.log.Info("discovered Autotask zone", "zone", z.ZoneName, "url", z.URL)
 	return z, nil
+}
+
+// Database returns the zone lookup's answer for the configured user, whose CI
+// is the numeric id of the Autotask database (ref §1, VERIFIED). Unlike Zone,
+// it asks even when BaseURL is set (the lookup is unauthenticated and exempt
+// from the limits, ref §1), so that the database is known whichever way the
+// zone was configured. The answer is cached for the client's life.
+func (c *Client) Database(ctx context.Context) (Zone, error) {
+	if c.baseURL == "" {
+		return c.fetchZone(ctx, "")
+	}
+	c.zoneMu.Lock()
+	if c.identity != nil {
+		z := *c.identity
+		c.zoneMu.Unlock()
+		return z, nil
+	}
+	c.zoneMu.Unlock()
+	v, err := shared(ctx, &c.zoneGroup, "identity", func(ctx context.Context) (any, error) {
+		z, err := c.lookupZoneAt(ctx, c.identityLookup, c.cfg.Username)
+		if err != nil {
+			return nil, err
+		}
+		c.zoneMu.Lock()
+		c.identity = &z
+		c.zoneMu.Unlock()
+		return z, nil
+	})
+	if err != nil {
+		return Zone{}, err
+	}
+	z, _ := v.(Zone)
+	return z, nil
+}
+
+// ZoneFor looks up another API user's zone (and with it the CI of that
+// user's database) at the same lookup URL Database uses. Nothing is cached.
+// It is how the provider checks that an API user recorded in an older state
+// belongs to the configured database.
+func (c *Client) ZoneFor(ctx context.Context, user string) (Zone, error) {
+	return c.lookupZoneAt(ctx, c.identityLookup, user)
 }
 
 // VersionInformation lists the API versions Autotask offers

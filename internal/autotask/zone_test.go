@@ -227,3 +227,51 @@ func TestUnauthorizedWithBaseURLOverrideDoesNotDiscover(t *testing.T) {
 		t.Errorf("%d requests, want exactly 1 (401 is not retried, no zone lookup)", n)
 	}
 }
+
+// TestDatabaseWithBaseURLAsksTheBaseURLsHost: with only a base URL
+// configured, the database id still comes from an unauthenticated zone
+// lookup, asked on the base URL's host (any zone host answers, ref §1), once.
+// ZoneFor asks the same host about another user.
+func TestDatabaseWithBaseURLAsksTheBaseURLsHost(t *testing.T) {
+	var lookups atomic.Int32
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.URL.Path, "/atservicesrest/v1.0/zoneInformation") {
+			t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
+			return
+		}
+		lookups.Add(1)
+		if r.Header.Get("Secret") != "" || r.Header.Get("ApiIntegrationCode") != "" {
+			t.Errorf("the zone lookup carried credential headers")
+		}
+		switch r.URL.Query().Get("user") {
+		case testUser:
+			writeJSON(w, 200, map[string]any{"zoneName": "AE02", "url": "https://webservices14.autotask.net/ATServicesRest/", "ci": 4242})
+		case "other@example.com":
+			writeJSON(w, 200, map[string]any{"zoneName": "AE03", "url": "https://webservices15.autotask.net/ATServicesRest/", "ci": 7})
+		default:
+			writeErrors(w, 500, "Zone information could not be determined")
+		}
+	})
+	for range 2 {
+		z, err := h.c.Database(t.Context())
+		if err != nil || z.CI != 4242 {
+			t.Fatalf("Database = %+v, %v", z, err)
+		}
+	}
+	if n := lookups.Load(); n != 1 {
+		t.Errorf("%d lookups for the configured user, want 1 (cached)", n)
+	}
+	z, err := h.c.ZoneFor(t.Context(), "other@example.com")
+	if err != nil || z.CI != 7 {
+		t.Fatalf("ZoneFor = %+v, %v", z, err)
+	}
+	_, err = h.c.ZoneFor(t.Context(), "gone@example.com")
+	var nf *ZoneNotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("ZoneFor(unknown user) = %v, want a ZoneNotFoundError", err)
+	}
+	// The API itself still goes to the configured base URL, not the lookup's.
+	if zz, _ := h.c.Zone(t.Context()); zz.URL != h.srv.URL+"/ATServicesRest/" {
+		t.Errorf("Zone().URL = %s, want the base URL", zz.URL)
+	}
+}

@@ -56,7 +56,7 @@ resource "petra_autotask_billing_mapping" %q {
   service_id    = %d
   units         = %s
 }
-`, name, p, env.Username(), tenant, b.CompanyID, b.ContractID, b.ServiceID, units)
+`, name, p, env.ConnectionID(), tenant, b.CompanyID, b.ContractID, b.ServiceID, units)
 }
 
 // appliedAdjustments counts, per contract service, the adjustment posts
@@ -118,19 +118,6 @@ var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 func hasText(out, text string) bool {
 	clean := strings.NewReplacer("│", " ", "╷", " ", "╵", " ").Replace(ansiRe.ReplaceAllString(out, ""))
 	return strings.Contains(strings.Join(strings.Fields(clean), " "), strings.Join(strings.Fields(text), " "))
-}
-
-// lastSeq is the newest request-log sequence number.
-func lastSeq(t *testing.T, env *acctest.Env) int64 {
-	t.Helper()
-	reqs, err := env.Sandbox.Admin.Requests(context.Background(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reqs) == 0 {
-		return 0
-	}
-	return reqs[len(reqs)-1].Seq
 }
 
 // stateUnits reads the units of every billing mapping in a work directory's

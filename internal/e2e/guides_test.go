@@ -187,7 +187,7 @@ func TestOneBillingCountEverywhere(t *testing.T) {
 			}
 			pushes++
 			if !strings.Contains(expr, "data.petra_usage.") || !strings.HasSuffix(strings.TrimSpace(expr), ".billable_users_this_month") {
-				t.Errorf("%s sets units = %s; every configuration bills data.petra_usage.<name>.tenants[...].billable_users_this_month", s.name, expr)
+				t.Errorf("%s sets units = %s; every configuration bills data.petra_usage.<name>.lookup[...].billable_users_this_month", s.name, expr)
 			}
 		}
 	}

@@ -189,3 +189,29 @@ func tail(s string, n int) string {
 	}
 	return "…" + s[len(s)-n:]
 }
+
+// readFile returns a file of the work directory.
+func (w *Workdir) readFile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.Dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// copyFile copies a file of the work directory into another's.
+func (w *Workdir) copyFile(t testing.TB, name string, to *Workdir) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(to.Dir, name), w.readFile(t, name), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeFile writes a file of the work directory.
+func (w *Workdir) writeFile(t testing.TB, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -103,7 +103,7 @@ func TestGettingStartedVerbatimAfterMakeInstall(t *testing.T) {
 		t.Fatalf("plan of the guide's configuration against the sandbox: exit %d, want 2 (changes to apply)\n%s", code, out)
 	}
 	for _, want := range []string{"petra_autotask_connection.this will be created",
-		"petra_autotask_tenant_mapping.harbor will be created", `"Harbor Dental Group"`} {
+		"petra_autotask_tenant_mapping.harbor will be created", `+ tenant_id           = "ZZk90t"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan lacks %q:\n%s", want, out)
 		}

@@ -42,7 +42,7 @@ resource "petra_autotask_billing_mapping" "t" {
   service_id    = %d
   units         = 4
 }
-`, ProviderAddress, env.Username(), tenant.PetraTenantID, target.CompanyID, target.ContractID, target.ServiceID)
+`, ProviderAddress, env.ConnectionID(), tenant.PetraTenantID, target.CompanyID, target.ContractID, target.ServiceID)
 
 	secrets := env.Secrets()
 	const wrongSecret = "Wr0ngButStillSecret!x9"

@@ -47,7 +47,7 @@ resource "petra_autotask_billing_mapping" "m" {
   service_id    = each.value.service
   units         = each.value.units
 }
-`, env.Username(), tenant)
+`, env.ConnectionID(), tenant)
 
 	secrets := env.Secrets()
 	w := NewWorkdir(t, b.String(), map[string]string{

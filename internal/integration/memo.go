@@ -15,6 +15,20 @@ type memo[T any] struct {
 	value   T
 	loading chan struct{}
 	err     error
+	// sticky is a persistent failure kept for the run (failures.go).
+	sticky error
+}
+
+func (m *memo[T]) stickyErr() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sticky
+}
+
+func (m *memo[T]) setSticky(err error) {
+	m.mu.Lock()
+	m.sticky = err
+	m.mu.Unlock()
 }
 
 // get returns the cached value, or runs load once for all concurrent callers.

@@ -86,8 +86,10 @@ type Verification struct {
 	// checks. After a zone or authentication failure nothing else is checked.
 	Checks []Check
 
-	// credentialSummary is set when zone discovery or authentication failed.
+	// credentialSummary is set when zone discovery or authentication failed,
+	// credentialErr to the failure.
 	credentialSummary string
+	credentialErr     error
 	// verifiedAt is when the checks ran (wall clock).
 	verifiedAt time.Time
 }
@@ -256,6 +258,12 @@ func (s *Service) VerifyPermissions(ctx context.Context, features []string) (*Ve
 		v, err := verify(ctx, at, s.Username(), fs)
 		if v != nil {
 			v.verifiedAt = time.Now()
+			if v.credentialErr != nil {
+				// The connection shows the rejected credentials as its
+				// failed check: every other resource stays quiet about
+				// them (failures.go).
+				s.MarkReported(v.credentialErr)
+			}
 		}
 		return v, err
 	})
@@ -363,7 +371,7 @@ func verify(ctx context.Context, at *autotask.Client, username string, features 
 		var unknown *autotask.ZoneNotFoundError
 		if errors.As(err, &unknown) {
 			v.Checks = append(v.Checks, Check{Name: "zone discovery", Operation: CheckOpZone, Message: unknown.Error()})
-			v.credentialSummary = "Unknown Autotask API user"
+			v.credentialSummary, v.credentialErr = "Unknown Autotask API user", err
 			return v, nil
 		}
 		return nil, fmt.Errorf("Autotask zone discovery failed: %w", err)
@@ -382,12 +390,12 @@ func verify(ctx context.Context, at *autotask.Client, username string, features 
 		)
 		switch {
 		case errors.As(err, &auth):
-			v.credentialSummary = "Autotask rejected the API credentials"
+			v.credentialSummary, v.credentialErr = "Autotask rejected the API credentials", err
 			v.Checks = append(v.Checks, Check{Name: "authentication", Operation: CheckOpAuthenticate,
 				Message: credentialText(auth.Error())})
 			return v, nil
 		case errors.As(err, &code):
-			v.credentialSummary = "Invalid Autotask API Tracking Identifier"
+			v.credentialSummary, v.credentialErr = "Invalid Autotask API Tracking Identifier", err
 			v.Checks = append(v.Checks, Check{Name: "authentication", Operation: CheckOpAuthenticate, Message: code.Error()})
 			return v, nil
 		}

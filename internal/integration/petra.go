@@ -10,10 +10,24 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
 )
 
+// petraRoute returns the Petra client for a call to route, or the
+// persistent failure this run already met on the key or on that route, so
+// that it is not requested again (failures.go).
+func (s *Service) petraRoute(route string) (*petra.Client, error) {
+	pt, err := s.Petra()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recall(causePetraKey, "petra route "+route+" forbidden", "petra route "+route+" not found"); err != nil {
+		return nil, err
+	}
+	return pt, nil
+}
+
 // PetraTenants returns every Petra tenant (paused ones included), from one
 // request per provider run however many resources ask.
 func (s *Service) PetraTenants(ctx context.Context) ([]petra.Tenant, error) {
-	pt, err := s.Petra()
+	pt, err := s.petraRoute("/v1/tenants")
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +83,7 @@ func UnknownTenantError(id string, tenants []petra.Tenant) error {
 // PetraUsage returns Petra's organization-wide billing snapshot for asOf
 // (YYYY-MM-DD; "" means today), from one request per date per provider run.
 func (s *Service) PetraUsage(ctx context.Context, asOf string) (*petra.Usage, error) {
-	pt, err := s.Petra()
+	pt, err := s.petraRoute("/v1/usage")
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +102,7 @@ func (s *Service) PetraUsage(ctx context.Context, asOf string) (*petra.Usage, er
 // PetraBillableUsers returns one tenant's billable-user report, once per
 // tenant per provider run.
 func (s *Service) PetraBillableUsers(ctx context.Context, tenantID string) (*petra.BillableUsers, error) {
-	pt, err := s.Petra()
+	pt, err := s.petraRoute("/v1/billable-users")
 	if err != nil {
 		return nil, err
 	}

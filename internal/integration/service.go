@@ -55,6 +55,10 @@ type Service struct {
 	lines map[int64]lineRef
 	// tz is the Autotask database's calendar (timezone.go).
 	tz timeZone
+	// failed holds the persistent failures of this run by cause, reported
+	// the causes already shown to the user (failures.go).
+	failed   map[string]error
+	reported map[string]bool
 }
 
 // New returns a Service. Either client may be nil when not configured; the
@@ -83,18 +87,28 @@ func (s *Service) Username() string {
 	return s.username
 }
 
-// Autotask returns the Autotask client or ErrAutotaskNotConfigured.
+// Autotask returns the Autotask client or ErrAutotaskNotConfigured. Once a
+// read of this run found the credentials rejected, it returns that failure
+// instead, without a request (failures.go).
 func (s *Service) Autotask() (*autotask.Client, error) {
 	if s == nil || s.at == nil {
 		return nil, ErrAutotaskNotConfigured
 	}
+	if err := s.recall(causeAutotaskCredentials); err != nil {
+		return nil, err
+	}
 	return s.at, nil
 }
 
-// Petra returns the Petra client or ErrPetraNotConfigured.
+// Petra returns the Petra client or ErrPetraNotConfigured. Once Petra
+// refused the API key in this run, it returns that failure instead, without
+// a request (failures.go).
 func (s *Service) Petra() (*petra.Client, error) {
 	if s == nil || s.pt == nil {
 		return nil, ErrPetraNotConfigured
+	}
+	if err := s.recall(causePetraKey); err != nil {
+		return nil, err
 	}
 	return s.pt, nil
 }
@@ -120,6 +134,9 @@ func (s *Service) Now() time.Time { return s.now().UTC() }
 // cached returns the run-wide value stored under key, loading it once for all
 // concurrent callers. Keys are namespaced by the caller ("companies",
 // "contracts/all", ...).
+//
+// A persistent failure (failures.go) is kept for the run: later callers get
+// it again without a request.
 func cached[T any](ctx context.Context, s *Service, key string, load func(context.Context) (T, error)) (T, error) {
 	s.mu.Lock()
 	m, ok := s.memos[key].(*memo[T])
@@ -128,7 +145,18 @@ func cached[T any](ctx context.Context, s *Service, key string, load func(contex
 		s.memos[key] = m
 	}
 	s.mu.Unlock()
-	return m.get(ctx, load)
+	if err := m.stickyErr(); err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := m.get(ctx, load)
+	if err != nil {
+		if _, persistent := persistentCause(err); persistent {
+			m.setSticky(err)
+			_ = s.remember(err)
+		}
+	}
+	return v, err
 }
 
 // peek returns the run-wide value stored under key if it is loaded, without

@@ -20,27 +20,29 @@ const MaxTenantIDLength = 64
 // Petra's tenant URLs (letters, digits, "-", "_", "." and "~"): no white
 // space, control characters or "/". It returns "" when the form is fine,
 // else the text of the diagnostic.
-func TenantIDFormProblem(id string) string {
-	const hint = "Use the Petra tenant ID: the short ID in app.petrasecurity.com/tenant/<id>, for example \"ZZk90t\", " +
-		"as listed by the petra_tenants data source."
+func TenantIDFormProblem(id string) string { return TenantIDFormProblemFor("tenant_id", id) }
+
+// TenantIDFormProblemFor is TenantIDFormProblem naming the argument.
+func TenantIDFormProblemFor(name, id string) string {
+	const hint = "Use the Petra tenant ID: the short ID in app.petrasecurity.com/tenant/<id>, such as \"ZZk90t\" " +
+		"(the petra_tenants data source lists them)."
 	switch {
 	case id == "":
-		return "tenant_id is empty. " + hint
+		return fmt.Sprintf("%s \"\" is empty. %s", name, hint)
 	case len(id) > MaxTenantIDLength:
-		return fmt.Sprintf("tenant_id is %d characters long; Petra tenant IDs are at most %d. %s", len(id), MaxTenantIDLength, hint)
+		return fmt.Sprintf("%s is %d characters long; Petra tenant IDs are at most %d. %s", name, len(id), MaxTenantIDLength, hint)
 	}
 	for _, r := range id {
 		switch {
 		case unicode.IsSpace(r):
-			return fmt.Sprintf("tenant_id %s contains white space (a space, tab or line break). %s", quoteShort(id), hint)
+			return fmt.Sprintf("%s %s contains white space. %s", name, quoteShort(id), hint)
 		case unicode.IsControl(r) || r == unicode.ReplacementChar:
-			return fmt.Sprintf("tenant_id %s contains a control character. %s", quoteShort(id), hint)
+			return fmt.Sprintf("%s %s contains a control character. %s", name, quoteShort(id), hint)
 		case r == '/':
-			return fmt.Sprintf("tenant_id %s contains \"/\": the import ID joins tenant and line with a slash, a tenant "+
-				"ID never has one. %s", quoteShort(id), hint)
+			return fmt.Sprintf("%s %s contains a slash (a URL or an import ID?). %s", name, quoteShort(id), hint)
 		case r > unicode.MaxASCII || (!unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.~", r)):
-			return fmt.Sprintf("tenant_id %s contains %q; Petra tenant IDs are letters, digits, \"-\" and \"_\". %s",
-				quoteShort(id), r, hint)
+			return fmt.Sprintf("%s %s contains %q; Petra tenant IDs are letters, digits, \"-\" and \"_\". %s",
+				name, quoteShort(id), r, hint)
 		}
 	}
 	return ""

@@ -13,12 +13,12 @@ func TestTenantIDFormProblem(t *testing.T) {
 		}
 	}
 	for id, want := range map[string]string{
-		"":                                       "tenant_id is empty.",
+		"":                                       `tenant_id "" is empty.`,
 		" ZZk90t":                                "contains white space",
 		"ZZk 90t":                                "contains white space",
 		"ZZk90t\n":                               "contains white space",
 		"ZZ\x00k":                                "contains a control character",
-		"ZZk90t/4001":                            `contains "/"`,
+		"ZZk90t/4001":                            `contains a slash`,
 		strings.Repeat("x", 100000):              "is 100000 characters long; Petra tenant IDs are at most 64",
 		"Zürich":                                 `contains 'ü'`,
 		"a;b":                                    `contains ';'`,

@@ -69,7 +69,7 @@ func badInputProvider(env *acctest.Env, overrides map[string]string) string {
 // healthy target's values.
 func billingHCL(env *acctest.Env, tenant string, b acctest.BillingTarget, overrides map[string]string) string {
 	attrs := map[string]string{
-		"connection_id": fmt.Sprintf("%q", env.Username()), "tenant_id": fmt.Sprintf("%q", tenant),
+		"connection_id": fmt.Sprintf("%q", env.ConnectionID()), "tenant_id": fmt.Sprintf("%q", tenant),
 		"company_id": fmt.Sprint(b.CompanyID), "contract_id": fmt.Sprint(b.ContractID),
 		"service_id": fmt.Sprint(b.ServiceID), "units": "5",
 	}
@@ -115,7 +115,7 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 	bm := func(o map[string]string) string { return billingHCL(env, tenant.PetraTenantID, b, o) }
 	tm := func(tenantID string, company string) string {
 		return fmt.Sprintf("resource \"petra_autotask_tenant_mapping\" \"x\" {\n  connection_id = %q\n  tenant_id = %s\n  company_id = %s\n}\n",
-			env.Username(), tenantID, company)
+			env.ConnectionID(), tenantID, company)
 	}
 	td := func(o map[string]string) string {
 		attrs := map[string]string{"queue": `"Monitoring Alerts"`, "creation_status": `"New"`, "update_status": `"In Progress"`, "priority": `"High"`}
@@ -123,7 +123,7 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 			attrs[k] = v
 		}
 		return fmt.Sprintf("resource \"petra_autotask_ticket_defaults\" \"x\" {\n  connection_id = %q\n  queue = %s\n  creation_status = %s\n  update_status = %s\n  priority = %s\n}\n",
-			env.Username(), attrs["queue"], attrs["creation_status"], attrs["update_status"], attrs["priority"])
+			env.ConnectionID(), attrs["queue"], attrs["creation_status"], attrs["update_status"], attrs["priority"])
 	}
 	const uses = "data \"petra_autotask_companies\" \"x\" {}\n"
 	const usesPetra = "data \"petra_tenants\" \"x\" {}\n"

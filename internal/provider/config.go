@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -165,15 +167,7 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 	if _, _, err := c.timeZone(); err != nil {
 		diags.AddAttributeError(c.autotaskTimeZone.path, "Invalid time_zone", err.Error()+".")
 	}
-	if c.billingCheckFailure.set {
-		switch c.billingCheckFailure.value {
-		case BillingCheckError, BillingCheckWarn:
-		default:
-			diags.AddAttributeError(c.billingCheckFailure.path, "Invalid billing_check_failure",
-				fmt.Sprintf("%s is %q. Use \"error\" (fail the plan; the default) or \"warn\" (warn at plan, fail only "+
-					"the affected billing mapping at apply).", c.billingCheckFailure.where(), c.billingCheckFailure.value))
-		}
-	}
+	diags.Append(checkBillingCheckFailure(c.billingCheckFailure)...)
 	if c.billingClaimOwner.set {
 		v := c.billingClaimOwner.value
 		switch {
@@ -216,25 +210,96 @@ func checkURL(diags *diag.Diagnostics, s setting, what, example string) {
 	if !s.set {
 		return
 	}
-	u, err := url.Parse(strings.TrimSpace(s.value))
+	if summary, problem := urlProblem(s.value, what, example); summary != "" {
+		diags.AddAttributeError(s.path, summary, fmt.Sprintf("%s is %q, %s", s.where(), s.value, problem))
+	}
+}
+
+// urlProblem says what is wrong with a configured URL: a summary and the
+// rest of a sentence that starts with where the value is set ("" when the
+// URL is fine).
+func urlProblem(raw, what, example string) (summary, problem string) {
+	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		diags.AddAttributeError(s.path, "Invalid "+what,
-			fmt.Sprintf("%s is %q, which is not an absolute URL. Use a URL such as %s.", s.where(), s.value, example))
-		return
+		return "Invalid " + what, fmt.Sprintf("which is not an absolute URL. Use a URL such as %s.", example)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
 		if !IsLoopbackHost(u.Hostname()) {
-			diags.AddAttributeError(s.path, "Insecure "+what,
-				fmt.Sprintf("%s is %q, which uses plain HTTP. Credentials must travel over HTTPS; plain HTTP is "+
-					"accepted only for loopback addresses such as the sandbox (127.0.0.1). Use %s.", s.where(), s.value, example))
+			return "Insecure " + what, fmt.Sprintf("which uses plain HTTP. Credentials must travel over HTTPS; plain "+
+				"HTTP is accepted only for loopback addresses such as the sandbox (127.0.0.1). Use %s.", example)
 		}
 	default:
-		diags.AddAttributeError(s.path, "Invalid "+what,
-			fmt.Sprintf("%s is %q; only https URLs are accepted (http for loopback addresses). Use a URL such as %s.",
-				s.where(), s.value, example))
+		return "Invalid " + what, fmt.Sprintf("which is not an https URL; only https URLs are accepted (http for "+
+			"loopback addresses). Use a URL such as %s.", example)
 	}
+	if u.User != nil {
+		return "Invalid " + what, fmt.Sprintf("which contains credentials (user:password@). Credentials go in their "+
+			"own settings; use a URL such as %s.", example)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "Invalid " + what, fmt.Sprintf("which has a query string or fragment. Use a URL such as %s.", example)
+	}
+	return "", ""
+}
+
+// urlValidator runs urlProblem on a literal value at `terraform validate`;
+// values from environment variables are checked when the provider is
+// configured.
+type urlValidator struct{ what, example, env string }
+
+func (v urlValidator) Description(context.Context) string {
+	return "must be an absolute https URL (http only for loopback addresses)"
+}
+
+func (v urlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if summary, problem := urlProblem(raw, v.what, v.example); summary != "" {
+		where := setting{path: req.Path, env: v.env}.where()
+		resp.Diagnostics.AddAttributeError(req.Path, summary, fmt.Sprintf("%s is %q, %s", where, raw, problem))
+	}
+}
+
+// billingCheckFailureValidator accepts "error" and "warn" at `terraform
+// validate`, with the same message as a value from the environment gets.
+type billingCheckFailureValidator struct{}
+
+func (billingCheckFailureValidator) Description(context.Context) string {
+	return `must be "error" or "warn"`
+}
+
+func (v billingCheckFailureValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (billingCheckFailureValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := setting{value: req.ConfigValue.ValueString(), set: true, path: req.Path, env: EnvBillingCheckFailure}
+	resp.Diagnostics.Append(checkBillingCheckFailure(s)...)
+}
+
+// checkBillingCheckFailure checks the billing_check_failure setting.
+func checkBillingCheckFailure(s setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !s.set {
+		return diags
+	}
+	switch s.value {
+	case BillingCheckError, BillingCheckWarn:
+	default:
+		diags.AddAttributeError(s.path, "Invalid billing_check_failure",
+			fmt.Sprintf("%s is %q. Use \"error\" (fail the plan; the default) or \"warn\" (warn at plan, record only "+
+				"the affected tenant's mappings as failed at apply and sync every other tenant).", s.where(), s.value))
+	}
+	return diags
 }
 
 // IsLoopbackHost reports whether host is localhost or a loopback IP address.

@@ -138,7 +138,7 @@ func (d *companiesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	all, err := svc.Companies(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, nil, "Cannot list Autotask companies", err)
+		reportOnce(&resp.Diagnostics, svc, nil, "Cannot list Autotask companies", err)
 		return
 	}
 	rows := integration.FilterCompanies(all, f)

@@ -147,7 +147,7 @@ func (d *contractsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	views, err := svc.ContractsForCompany(ctx, m.CompanyID.ValueInt64(), wanted)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, nil, "Cannot read contracts from Autotask", err)
+		reportOnce(&resp.Diagnostics, svc, nil, "Cannot read contracts from Autotask", err)
 		return
 	}
 	m.Contracts = make([]contractEntryModel, 0, len(views))

@@ -96,7 +96,7 @@ func (d *ticketPicklistsDataSource) Read(ctx context.Context, req datasource.Rea
 	ctx = d.data.maskCtx(ctx)
 	p, err := svc.TicketPicklists(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, nil, "Could not read the Autotask ticket picklists", err)
+		reportOnce(&resp.Diagnostics, svc, nil, "Could not read the Autotask ticket picklists", err)
 		return
 	}
 	all := m.IncludeInactive.ValueBool()

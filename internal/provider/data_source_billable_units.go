@@ -103,7 +103,7 @@ func (d *billableUnitsDataSource) Read(ctx context.Context, req datasource.ReadR
 	b, err := svc.PetraBillableUsers(ctx, id)
 	if err != nil {
 		p := path.Root("tenant_id")
-		addAPIError(&resp.Diagnostics, &p, "Cannot read Petra billable units", err)
+		reportOnce(&resp.Diagnostics, svc, &p, "Cannot read Petra billable units", err)
 		return
 	}
 	if b.ProjectedBillableUnitsThisMonth == nil {

@@ -97,7 +97,7 @@ func (d *tenantsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	ctx = d.data.maskCtx(ctx)
 	ts, err := svc.PetraTenants(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, nil, "Cannot list Petra tenants", err)
+		reportOnce(&resp.Diagnostics, svc, nil, "Cannot list Petra tenants", err)
 		return
 	}
 	includePaused := m.IncludePaused.IsNull() || m.IncludePaused.ValueBool()

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,73 @@ resource "terraform_data" "units" {
 				statecheck.ExpectKnownValue("terraform_data.units[3]", tfjsonpath.New("output"), knownvalue.Int64Exact(9)),
 			},
 		}},
+	})
+}
+
+// TestAccUsageDataSource_lookup: lookup has an entry for every requested
+// tenant, found or not, so `lookup[each.key]` never fails with Invalid
+// index; a tenant Petra does not list gets status "not_found" and null
+// counts, a Microsoft tenant ID a message naming the Petra tenant ID.
+func TestAccUsageDataSource_lookup(t *testing.T) {
+	env := newAccEnv(t)
+	ok := env.PetraTenant(t, 0)
+	guid := env.PetraTenant(t, 1)
+	lookup := tfjsonpath.New("lookup")
+	u, err := env.Petra.Usage(ctx(), env.Date(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	okCount := int64(-1)
+	for _, x := range u.Tenants {
+		if x.PetraTenantID == ok.PetraTenantID {
+			okCount = int64(x.BillableUsersThisMonth)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.ProviderConfig() + `data "petra_usage" "this" { tenant_ids = ["a b"] }`,
+				ExpectError: exactError(`contains white space. Use the Petra tenant ID`),
+			},
+			{
+				Config: env.ProviderConfig() + fmt.Sprintf(`
+data "petra_usage" "this" {
+  tenant_ids = [%q, "Fj5Dz1", "Om1Bk7", %q]
+}
+
+output "removed_count" {
+  value = data.petra_usage.this.lookup["Om1Bk7"].billable_users_this_month
+}
+`, ok.PetraTenantID, guid.MicrosoftTenantID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup, knownvalue.MapSizeExact(4)),
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey(ok.PetraTenantID), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"status": knownvalue.StringExact("ok"), "message": knownvalue.Null(), "name": knownvalue.StringExact(ok.Name),
+						"billable_status":           knownvalue.NotNull(),
+						"billable_users_this_month": knownvalue.Int64Exact(okCount), "total_licensed_users": knownvalue.NotNull(),
+						"prorating_percentage_this_month": knownvalue.NotNull(),
+					})),
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey("Fj5Dz1").AtMapKey("status"), knownvalue.StringExact("paused")),
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey("Om1Bk7"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"status":  knownvalue.StringExact("not_found"),
+						"message": knownvalue.StringRegexp(regexp.MustCompile(`^Petra's usage report as of \d{4}-\d{2}-\d{2} does not list tenant "Om1Bk7": it was removed from Petra`)),
+						"name":    knownvalue.Null(), "billable_status": knownvalue.Null(),
+						"billable_users_this_month": knownvalue.Null(), "total_licensed_users": knownvalue.Null(),
+						"prorating_percentage_this_month": knownvalue.Null(),
+					})),
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey(guid.MicrosoftTenantID).AtMapKey("message"),
+						knownvalue.StringExact(fmt.Sprintf("%q is the Microsoft tenant ID of Petra tenant %q; use its Petra tenant ID %q.",
+							guid.MicrosoftTenantID, guid.Name, guid.PetraTenantID))),
+				},
+			},
+			{
+				// Without tenant_ids, every tenant of the report.
+				Config: env.ProviderConfig() + `data "petra_usage" "this" {}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.petra_usage.this", lookup.AtMapKey(ok.PetraTenantID).AtMapKey("status"), knownvalue.StringExact("ok")),
+				},
+			},
+		},
 	})
 }

@@ -56,6 +56,28 @@ func addAPIError(diags *diag.Diagnostics, attr *path.Path, summary string, err e
 	diags.AddError(summary, detail)
 }
 
+// reportOnce is addAPIError for reads made while planning (data sources,
+// ModifyPlan, refresh): a persistent failure (a rejected key, a refused or
+// missing route) is shown by the first resource or data source of the run
+// that meets it, and the others stay quiet, since the plan fails on that one
+// error anyway: 60 tenants with a wrong Petra key give one error, not 60.
+func reportOnce(diags *diag.Diagnostics, svc *integration.Service, attr *path.Path, summary string, err error) {
+	if svc.FirstReport(err) {
+		addAPIError(diags, attr, summary, err)
+	}
+}
+
+// reportReadFailure reports a failed read on the attribute it concerns:
+// while planning only the first time in the run for a persistent cause
+// (reportOnce), at apply always, since each resource must fail on its own.
+func reportReadFailure(diags *diag.Diagnostics, svc *integration.Service, planning bool, attr, summary string, err error) {
+	if planning && !svc.FirstReport(err) {
+		return
+	}
+	p := path.Root(attr)
+	addAPIError(diags, &p, summary, err)
+}
+
 // explainError adds the fix for the error kinds users meet most.
 func explainError(err error) string {
 	var (
@@ -89,18 +111,95 @@ func explainError(err error) string {
 }
 
 // checkConnectionID makes sure a mapping's connection_id names the Autotask
-// user this provider is configured with, so a mapping is never silently
-// applied through another connection.
-func checkConnectionID(diags *diag.Diagnostics, svc *integration.Service, v types.String) {
-	if svc == nil || v.IsUnknown() || v.IsNull() || svc.Username() == "" {
+// database this provider is connected to, so a mapping is never silently
+// applied through another connection, and that a change of connection_id in
+// state (a state written before version 1, whose ids were API usernames)
+// stays within the same database. prior is null on create. A database
+// mismatch is one cause for the whole run: it is reported once.
+//
+// planning is true in ModifyPlan, where a cause already reported in this run
+// is not repeated (the plan fails on the first); at apply every resource
+// reports it, since each must fail on its own.
+func checkConnectionID(ctx context.Context, diags *diag.Diagnostics, svc *integration.Service, planned, prior types.String, planning bool) {
+	if svc == nil || !svc.HasAutotask() || planned.IsUnknown() || planned.IsNull() {
 		return
 	}
-	if v.ValueString() != svc.Username() {
-		diags.AddAttributeError(path.Root("connection_id"), "Connection does not match the provider",
-			fmt.Sprintf("connection_id is %q, but this provider is configured for the Autotask API user %q. Reference "+
-				"the petra_autotask_connection of this provider (connection_id = petra_autotask_connection.<name>.id).",
-				v.ValueString(), svc.Username()))
+	first := func(report bool) bool { return !planning || report }
+	db, err := svc.DatabaseID(ctx)
+	if err != nil {
+		if first(svc.FirstReport(err)) {
+			addAPIError(diags, nil, "Cannot identify the Autotask database", err)
+		}
+		return
 	}
+	if other := connectionDatabaseOf(ctx, svc, planned.ValueString(), db, false); other != db {
+		if first(svc.FirstReportKey("connection_id mismatch")) {
+			diags.AddAttributeError(path.Root("connection_id"), "Connection does not match the provider",
+				fmt.Sprintf("connection_id is %q, but this provider's Autotask API user %q belongs to Autotask database "+
+					"%d (connection id %q). Reference the petra_autotask_connection of this provider (connection_id = "+
+					"petra_autotask_connection.<name>.id), or configure the provider for the database the mappings "+
+					"belong to.", planned.ValueString(), svc.Username(), db, integration.ConnectionID(db)))
+		}
+		return
+	}
+	if prior.IsNull() || prior.IsUnknown() || prior.Equal(planned) {
+		return
+	}
+	if was := connectionDatabaseOf(ctx, svc, prior.ValueString(), db, true); was != db {
+		if first(svc.FirstReportKey("database changed")) {
+			diags.AddAttributeError(path.Root("connection_id"), "Autotask database changed",
+				connectionDatabaseChanged(was, db, svc.Username()))
+		}
+	}
+}
+
+// connectionDatabaseOf says which database a connection id belongs to: the
+// id itself when it is a database id; for an API username (the ids of
+// states written before version 1), the provider's own database when it is
+// the provider's user, else the database Autotask's zone lookup names for
+// that user. When Autotask does not know the user (or cannot say), lenient
+// (for a value recorded in state: a deleted, rotated user; the connection
+// resource itself guards against another database) takes the provider's
+// database, and strict (for a configured value) returns 0.
+func connectionDatabaseOf(ctx context.Context, svc *integration.Service, id string, db int64, lenient bool) int64 {
+	if n, ok := integration.ParseConnectionID(id); ok {
+		return n
+	}
+	if id == svc.Username() {
+		return db
+	}
+	other, err := svc.DatabaseOfUser(ctx, id)
+	if err != nil || other == 0 {
+		if lenient {
+			return db
+		}
+		return 0
+	}
+	return other
+}
+
+// refreshConnectionID is what a mapping's Read records as connection_id: the
+// provider's database id when the recorded value is empty (an import) or an
+// API username of the same database (a state written before version 1);
+// otherwise the recorded value, which the next plan then reports.
+func refreshConnectionID(ctx context.Context, svc *integration.Service, recorded types.String) types.String {
+	if svc == nil || !svc.HasAutotask() {
+		return recorded
+	}
+	db, err := svc.DatabaseID(ctx)
+	if err != nil {
+		return recorded
+	}
+	if recorded.IsNull() || recorded.IsUnknown() || recorded.ValueString() == "" {
+		return types.StringValue(integration.ConnectionID(db))
+	}
+	if _, ok := integration.ParseConnectionID(recorded.ValueString()); ok {
+		return recorded
+	}
+	if connectionDatabaseOf(ctx, svc, recorded.ValueString(), db, true) == db {
+		return types.StringValue(integration.ConnectionID(db))
+	}
+	return recorded
 }
 
 // addBudgetWarning shows, once per run, that the Autotask database's hourly
@@ -116,5 +215,21 @@ func addBudgetWarning(diags *diag.Diagnostics, svc *integration.Service) {
 func addTimeZoneWarning(diags *diag.Diagnostics, svc *integration.Service) {
 	if summary, detail, ok := svc.TimeZoneWarning(); ok {
 		diags.AddWarning(summary, detail)
+	}
+}
+
+// fillUnknownString sets *dst to v when the plan left it unknown: Create and
+// Update return exactly the planned known values and fill only the unknown
+// ones (DESIGN.md, "Planned values").
+func fillUnknownString(dst *types.String, v types.String) {
+	if dst.IsUnknown() {
+		*dst = v
+	}
+}
+
+// fillUnknownInt64 is fillUnknownString for an int64.
+func fillUnknownInt64(dst *types.Int64, v types.Int64) {
+	if dst.IsUnknown() {
+		*dst = v
 	}
 }

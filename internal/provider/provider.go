@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
@@ -117,7 +118,9 @@ func providerSchema() schema.Schema {
 					"service, and the other contract checks) does. `error` (the default) fails the plan, which is what CI " +
 					"plan checks want. `warn` turns it into a plan warning and fails only the affected " +
 					"`petra_autotask_billing_mapping` at apply, so a scheduled billing run still syncs every healthy " +
-					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`.",
+					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`. See the billing sync guide for the exit " +
+					"codes a scheduled run gets in each mode.",
+				Validators: []validator.String{billingCheckFailureValidator{}},
 			},
 			"billing_claim_owner": schema.StringAttribute{
 				Optional: true,
@@ -158,6 +161,8 @@ func providerSchema() schema.Schema {
 							"`https://webservices14.autotask.net/ATServicesRest/`. When set, zone discovery is skipped. " +
 							"Must use HTTPS (plain HTTP is accepted only for loopback addresses, such as the sandbox). " +
 							"Environment variable: `AUTOTASK_BASE_URL`.",
+						Validators: []validator.String{urlValidator{what: "Autotask base URL",
+							example: "https://webservices14.autotask.net/ATServicesRest/", env: EnvAutotaskBaseURL}},
 					},
 					"zone_lookup_url": schema.StringAttribute{
 						Optional: true,
@@ -165,6 +170,8 @@ func providerSchema() schema.Schema {
 							"`https://webservices.autotask.net/atservicesrest/`; point it at the sandbox " +
 							"(`http://127.0.0.1:8089/atservicesrest/`) to try the provider offline. Environment variable: " +
 							"`AUTOTASK_ZONE_LOOKUP_URL`.",
+						Validators: []validator.String{urlValidator{what: "Autotask zone lookup URL",
+							example: "https://webservices.autotask.net/atservicesrest/", env: EnvAutotaskZoneLookupURL}},
 					},
 					"time_zone": schema.StringAttribute{
 						Optional: true,
@@ -191,6 +198,7 @@ func providerSchema() schema.Schema {
 						Optional: true,
 						MarkdownDescription: "Base URL of Petra's API. Defaults to `https://api.petrasecurity.com`. " +
 							"Must use HTTPS except for loopback addresses. Environment variable: `PETRA_API_URL`.",
+						Validators: []validator.String{urlValidator{what: "Petra API URL", example: "https://api.petrasecurity.com", env: EnvPetraAPIURL}},
 					},
 				},
 			},

@@ -87,7 +87,7 @@ resource "petra_autotask_billing_mapping" "m" {
   service_id    = local.targets[count.index].service
   units         = local.targets[count.index].units
 }
-`, env.Username(), tenant)
+`, env.ConnectionID(), tenant)
 	return b.String()
 }
 

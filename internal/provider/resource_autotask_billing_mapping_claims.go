@@ -113,25 +113,61 @@ func unconfirmedOf(m *billingMappingModel) *integration.Unconfirmed {
 	return &integration.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
 }
 
-// billingWillReplace reports whether the plan replaces the mapping: one of
-// the arguments marked RequiresReplace changes. Terraform then plans the
-// mapping a second time, as a create, in the same process; only that second
-// plan claims the line in the run.
-func billingWillReplace(plan, state *billingMappingModel) bool {
-	if state == nil {
-		return false
+// claimPlanFromKnown plans claim_token, claim_note_id and
+// unconfirmed_adjustment from state alone (DESIGN.md, "Planned values"): a
+// new or replaced mapping gets them at apply; an existing one keeps its
+// claim, and its unconfirmed adjustment unless the apply may push. planClaim
+// then marks the claim unknown where the apply has to claim the line.
+func claimPlanFromKnown(plan, state *billingMappingModel) {
+	if state == nil || billingReplaces(state, plan) {
+		plan.ClaimToken, plan.ClaimNoteID = types.StringUnknown(), types.Int64Unknown()
+		plan.Unconfirmed = types.ObjectUnknown(unconfirmedAttrTypes)
+		return
 	}
-	return !plan.ConnectionID.Equal(state.ConnectionID) || !plan.TenantID.Equal(state.TenantID) ||
-		!plan.CompanyID.Equal(state.CompanyID) || !plan.ContractID.Equal(state.ContractID) ||
-		!plan.ServiceID.Equal(state.ServiceID)
+	plan.ClaimToken, plan.ClaimNoteID, plan.Unconfirmed = state.ClaimToken, state.ClaimNoteID, state.Unconfirmed
+	if plan.LastPushDelta.IsUnknown() { // the apply may push (billingPlanFromKnown)
+		plan.Unconfirmed = types.ObjectUnknown(unconfirmedAttrTypes)
+	}
+}
+
+// markClaimPending plans an update that claims the line at apply.
+func markClaimPending(plan *billingMappingModel) {
+	plan.ClaimToken, plan.ClaimNoteID = types.StringUnknown(), types.Int64Unknown()
+	plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+}
+
+// claimOrUnconfirmedPending reports whether the apply has a claim to make or
+// an unconfirmed adjustment to settle.
+func claimOrUnconfirmedPending(plan *billingMappingModel) bool {
+	return plan.ClaimToken.IsUnknown() || plan.ClaimNoteID.IsUnknown() || plan.Unconfirmed.IsUnknown()
+}
+
+// fillClaimFromPrior records, for a mapping that failed before it could
+// claim or push, the claim and unconfirmed adjustment of its prior state.
+func fillClaimFromPrior(plan, prior *billingMappingModel) {
+	if prior != nil {
+		fillUnknownString(&plan.ClaimToken, prior.ClaimToken)
+		fillUnknownInt64(&plan.ClaimNoteID, prior.ClaimNoteID)
+		fillUnknownObject(&plan.Unconfirmed, prior.Unconfirmed)
+	}
+	fillUnknownString(&plan.ClaimToken, types.StringNull())
+	fillUnknownInt64(&plan.ClaimNoteID, types.Int64Null())
+	fillUnknownObject(&plan.Unconfirmed, unconfirmedNull())
+}
+
+// fillUnknownObject sets *dst to v when *dst is unknown.
+func fillUnknownObject(dst *types.Object, v types.Object) {
+	if dst.IsUnknown() {
+		*dst = v
+	}
 }
 
 // claimInRun records the mapping's line for this run and adds the problem
 // when another mapping of the run (any tenant, any provider alias) claimed
 // it first. Plan time only: apply runs after this process planned.
 func (r *billingMappingResource) claimInRun(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget) {
-	if !t.lineOK || plan.TenantID.IsUnknown() || plan.TenantID.IsNull() || billingWillReplace(plan, state) {
-		return
+	if !t.lineOK || plan.TenantID.IsUnknown() || plan.TenantID.IsNull() || (state != nil && billingReplaces(state, plan)) {
+		return // a replacement is planned a second time, as a create, which claims
 	}
 	other, err := svc.ClaimLineInRun(ctx, t.line.ContractServiceID, integration.RunClaimant{
 		Tenant: plan.TenantID.ValueString(), Company: plan.CompanyID.ValueInt64(), Contract: plan.ContractID.ValueInt64(),
@@ -176,58 +212,78 @@ func claimConflictProblem(t *billingTarget, err *integration.ClaimConflictError)
 	return integration.Problem{Attribute: integration.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
 }
 
-// planClaim plans claim_token and claim_note_id from the run's bulk read of
-// every claim: known when the mapping holds its line, unknown when the
-// apply will claim it; a line another configuration holds is a problem (or,
-// with take_over_claim, a warning).
+// planClaim checks the line's claims in the run's bulk read of every claim:
+// when another configuration holds the line it adds the problem (or, with
+// take_over_claim, a warning); when the apply has to claim the line (no
+// claim yet, or it was released) it marks the claim unknown, so the plan
+// shows an update. Planned known values come from state only
+// (claimPlanFromKnown).
 func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
-	plan.ClaimToken, plan.ClaimNoteID = types.StringUnknown(), types.Int64Unknown()
 	if !t.lineOK {
 		return
 	}
 	claims, err := svc.ClaimsOnLine(ctx, t.line.ContractServiceID)
 	if err != nil {
-		p := path.Root("service_id")
-		addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
+		reportReadFailure(diags, svc, true, "service_id", "Cannot read the billing claims from Autotask", err)
 		return
 	}
 	token := ""
 	if state != nil {
-		svc.NoteStateClaim(state.ClaimToken.ValueString())
-		if !billingWillReplace(plan, state) {
-			token = state.ClaimToken.ValueString()
-		}
+		token = state.ClaimToken.ValueString()
+		svc.NoteStateClaim(token)
 	}
 	st, holder := integration.DecideClaim(claims, token)
-	if st == integration.ClaimTaken && svc.IsStateClaim(holder.Token) {
-		// This configuration's own claim, held by a mapping being replaced
-		// (destroyed before this one is created, releasing it) or by another
-		// mapping of the configuration on the same line (claimInRun reports
-		// that).
+	switch {
+	case st == integration.ClaimHeld:
 		return
-	}
-	switch st {
-	case integration.ClaimHeld:
-		plan.ClaimToken, plan.ClaimNoteID = state.ClaimToken, types.Int64Value(holder.NoteID)
-	case integration.ClaimTaken:
-		if plan.TakeOverClaim.ValueBool() {
-			diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim will be taken over",
-				fmt.Sprintf("take_over_claim is true: applying releases the claim of %s on the %s, and this mapping bills "+
-					"the line from then on. Make sure that configuration no longer maps the line (and is not applying "+
-					"at the same time).", holder.Describe(), t.lineLabel()))
-			return
-		}
+	case st == integration.ClaimFree, svc.IsStateClaim(holder.Token):
+		// No claim, or this configuration's own claim held by a mapping being
+		// replaced or destroyed (destroyed first, releasing it) or by another
+		// mapping of this configuration on the line (claimInRun reports it).
+		markClaimPending(plan)
+	case plan.TakeOverClaim.ValueBool():
+		diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim will be taken over",
+			fmt.Sprintf("take_over_claim is true: applying releases the claim of %s on the %s, and this mapping bills "+
+				"the line from then on. Make sure that configuration no longer maps the line (and is not applying "+
+				"at the same time).", holder.Describe(), t.lineLabel()))
+		markClaimPending(plan)
+	default:
 		t.problems = append(t.problems, claimConflictProblem(t, &integration.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
 	}
 }
 
 // applyClaim makes the mapping's claim hold its line before anything is
-// pushed. It returns false (with the diagnostic) when the line is another
-// configuration's or the claim could not be made.
-func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integration.Service, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) bool {
+// pushed. It returns the problem when the line is another configuration's;
+// any other failure is added to diags (and nil returned). A claim the plan
+// showed as held that was released since is a problem too: claiming again
+// would change the planned claim_note_id.
+func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integration.Service, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) *integration.Problem {
 	token := ""
 	if prior != nil {
 		token = prior.ClaimToken.ValueString()
+	}
+	if !plan.ClaimNoteID.IsUnknown() && !plan.ClaimNoteID.IsNull() {
+		if err := svc.RefreshClaimsForApply(ctx); err != nil {
+			p := path.Root("service_id")
+			addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
+			return nil
+		}
+		claims, err := svc.ClaimsOnLine(ctx, t.line.ContractServiceID)
+		if err != nil {
+			p := path.Root("service_id")
+			addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
+			return nil
+		}
+		switch st, holder := integration.DecideClaim(claims, token); st {
+		case integration.ClaimTaken:
+			p := claimConflictProblem(t, &integration.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder})
+			return &p
+		case integration.ClaimFree:
+			return &integration.Problem{Attribute: integration.AttrServiceID, Summary: "Billing claim released since the plan",
+				Detail: fmt.Sprintf("This mapping's claim on the %s (contract note %d) was released after the plan, so "+
+					"nothing was pushed for it. Run apply again: it claims the line again, unless another configuration "+
+					"has claimed it meanwhile.", t.lineLabel(), plan.ClaimNoteID.ValueInt64())}
+		}
 	}
 	res, err := svc.EnsureLineClaim(ctx, integration.ClaimRequest{
 		ContractID: plan.ContractID.ValueInt64(), LineID: t.line.ContractServiceID, Token: token,
@@ -238,19 +294,19 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integratio
 	switch {
 	case errors.As(err, &conflict):
 		p := claimConflictProblem(t, conflict)
-		diags.AddAttributeError(path.Root(string(p.Attribute)), p.Summary, p.Detail)
-		return false
+		return &p
 	case err != nil:
 		p := path.Root("service_id")
 		addAPIError(diags, &p, "Cannot claim the service line in Autotask", err)
-		return false
+		return nil
 	}
 	for _, c := range res.TookOver {
 		diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim taken over",
 			fmt.Sprintf("The claim of %s on the %s was released; this mapping bills the line now.", c.Describe(), t.lineLabel()))
 	}
-	plan.ClaimToken, plan.ClaimNoteID = types.StringValue(res.Token), types.Int64Value(res.NoteID)
-	return true
+	fillUnknownString(&plan.ClaimToken, types.StringValue(res.Token))
+	fillUnknownInt64(&plan.ClaimNoteID, types.Int64Value(res.NoteID))
+	return nil
 }
 
 // claimOf is the mapping's own claim as recorded in m.
@@ -287,17 +343,6 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *integrat
 			"note %d on contract %d) stays active, so other configurations cannot bill the line: run destroy again, "+
 			"or edit the note in Autotask and change \"Status: active\" to \"Status: released\"", err,
 			state.ClaimNoteID.ValueInt64(), state.ContractID.ValueInt64()))
-	}
-}
-
-// planUnconfirmed plans unconfirmed_adjustment: unchanged when nothing is
-// applied, unknown when the apply pushes (it may settle or record one).
-func planUnconfirmed(plan, state *billingMappingModel, applying bool) {
-	switch {
-	case state == nil || applying:
-		plan.Unconfirmed = types.ObjectUnknown(unconfirmedAttrTypes)
-	default:
-		plan.Unconfirmed = state.Unconfirmed
 	}
 }
 

@@ -296,7 +296,7 @@ resource "petra_autotask_billing_mapping" "m" {
   service_id    = %d
   units         = 9
 }
-`, env.Username(), tenant, b.CompanyID, b.ContractID, b.ServiceID)
+`, env.ConnectionID(), tenant, b.CompanyID, b.ContractID, b.ServiceID)
 	twice := exactParts("Service line mapped twice", fmt.Sprintf("is also mapped by the billing mapping of tenant %q", tenant),
 		"Two mappings pushing to one line overwrite each other's unit count")
 	var seq int64
@@ -474,7 +474,7 @@ func TestBillingMappingPausedAndTrialTenantsWarn(t *testing.T) {
 	b := env.NewBillingTarget(t, 0)
 	newPlan := func(tenant string) billingMappingModel {
 		return billingMappingModel{
-			ID: types.StringUnknown(), ConnectionID: types.StringValue(env.Username()), TenantID: types.StringValue(tenant),
+			ID: types.StringUnknown(), ConnectionID: types.StringValue(env.ConnectionID()), TenantID: types.StringValue(tenant),
 			CompanyID: types.Int64Value(b.CompanyID), ContractID: types.Int64Value(b.ContractID), ServiceID: types.Int64Value(b.ServiceID),
 			Units: unitsValue(3), ContractServiceID: types.Int64Unknown(), CompanyName: types.StringUnknown(),
 			ContractName: types.StringUnknown(), ServiceName: types.StringUnknown(), ContractStartDate: types.StringUnknown(),

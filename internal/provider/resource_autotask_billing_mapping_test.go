@@ -37,7 +37,7 @@ resource "petra_autotask_billing_mapping" %q {
   service_id    = %d
   units         = %d
 }
-`, m.name, env.Username(), m.tenant, m.company, m.contract, m.service, m.units)
+`, m.name, env.ConnectionID(), m.tenant, m.company, m.contract, m.service, m.units)
 }
 
 // mappingFor maps a Petra tenant onto a billing target.
@@ -144,7 +144,8 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 	env := newAccEnv(t)
 	b := env.NewBillingTarget(t, 5)
 	tenant := env.PetraTenant(t, 0).PetraTenantID
-	id := tenant + "/" + strconv.FormatInt(b.ContractServiceID, 10)
+	id := fmt.Sprintf("%s/%d/%d", tenant, b.ContractID, b.ServiceID)
+	legacyID := tenant + "/" + strconv.FormatInt(b.ContractServiceID, 10)
 	pushedAt := env.Now().UTC().Format(time.RFC3339)
 	var seq int64
 	cfg := func(units int64) string { return billingConfig(env, "", mappingFor("test", tenant, b, units)) }
@@ -162,15 +163,19 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				// Create: 5 -> 12 with one adjustment; names and dates planned.
+				// Create: 5 -> 12 with one adjustment. The id comes from the
+				// configuration; names, dates and the line are read at apply.
 				PreConfig: markSeq(t, env, &seq),
 				Config:    cfg(12),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(billingAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("contract_name"), knownvalue.StringExact(b.ContractName)),
-						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("contract_service_id"), knownvalue.Int64Exact(b.ContractServiceID)),
+						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("on_destroy"), knownvalue.StringExact("keep")),
+						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("contract_name")),
+						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("contract_service_id")),
 						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("last_push_delta")),
+						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("sync_status")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -185,6 +190,8 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 					attr("units", knownvalue.Int64Exact(12)),
 					attr("last_push_delta", knownvalue.Int64Exact(7)),
 					attr("last_push_at", knownvalue.StringExact(pushedAt)),
+					attr("sync_status", knownvalue.StringExact("ok")),
+					attr("sync_error", knownvalue.Null()),
 				},
 				Check: expectUnits(t, env, b.ContractServiceID, 12, &seq, 1),
 			},
@@ -242,14 +249,23 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 				Check:             expectUnits(t, env, b.ContractServiceID, 3, &seq, 1),
 			},
 			{
-				// Import by <tenant_id>/<contract_service_id>: contract,
-				// service, company and units come from Autotask.
-				ResourceName:      billingAddr,
-				ImportState:       true,
-				ImportStateId:     id,
-				ImportStateVerify: true,
+				// Import by <tenant_id>/<contract_id>/<service_id>: the line,
+				// company and units come from Autotask.
+				ResourceName:            billingAddr,
+				ImportState:             true,
+				ImportStateId:           id,
+				ImportStateVerify:       true,
 				// An imported mapping claims its line on its first apply (import
 				// writes nothing to Autotask).
+				ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "claim_token", "claim_note_id"},
+			},
+			{
+				// Import by <tenant_id>/<contract_service_id>, the id of
+				// versions before 0.2: the same mapping.
+				ResourceName:            billingAddr,
+				ImportState:             true,
+				ImportStateId:           legacyID,
+				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "claim_token", "claim_note_id"},
 			},
 		},
@@ -322,26 +338,30 @@ func TestAccBillingMapping_planTimeChecks(t *testing.T) {
 
 func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 	env := newAccEnv(t)
-	t0, t1, t2 := env.PetraTenant(t, 0).PetraTenantID, env.PetraTenant(t, 1).PetraTenantID, env.PetraTenant(t, 2).PetraTenantID
+	t0, t1, t2 := env.PetraTenant(t, 0), env.PetraTenant(t, 1), env.PetraTenant(t, 2)
 	good1 := env.NewBillingTarget(t, 1)
 	good2 := env.NewBillingTarget(t, 2)
 	bad := env.NewBillingTarget(t, 0)
 	expiredName := env.Unique("Expired")
 	expired := env.CreateContract(t, bad.CompanyID, expiredName, env.Date(-200), env.Date(-1), acctest.ContractOpts{})
 	env.AddContractService(t, expired, bad.ServiceID, 4.5)
-	badMapping := billingMapping{name: "bad", tenant: t2, company: bad.CompanyID, contract: expired, service: bad.ServiceID, units: 6}
-	healthy := []billingMapping{mappingFor("good1", t0, good1, 10), mappingFor("good2", t1, good2, 20)}
-	want := fmt.Sprintf(`Contract %q ended on %s. Billing cannot be synced to an expired contract — extend the contract end date in Autotask or map this tenant to an active contract.`, expiredName, env.Date(-1))
+	badMapping := billingMapping{name: "bad", tenant: t2.PetraTenantID, company: bad.CompanyID, contract: expired, service: bad.ServiceID, units: 6}
+	healthy := []billingMapping{mappingFor("good1", t0.PetraTenantID, good1, 10), mappingFor("good2", t1.PetraTenantID, good2, 20)}
+	want := fmt.Sprintf(`%s (%s): Contract has ended: Contract %q ended on %s. Billing cannot be synced to an expired contract — extend the contract end date in Autotask or map this tenant to an active contract.`,
+		t2.Name, t2.PetraTenantID, expiredName, env.Date(-1))
 	warn := `billing_check_failure = "warn"`
+	cfg := billingConfig(env, warn, append(healthy, badMapping)...)
 	var seq int64
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(env),
 		Steps: []resource.TestStep{
 			{
-				// The plan succeeds (all three planned); apply fails only the
-				// bad mapping with the same message.
-				Config: billingConfig(env, warn, append(healthy, badMapping)...),
+				// The plan succeeds (all three planned); the apply succeeds
+				// too: the bad mapping is recorded as failed, nothing pushed.
+				// It is retried by every plan until it is fixed.
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good1", plancheck.ResourceActionCreate),
@@ -349,34 +369,44 @@ func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.bad", plancheck.ResourceActionCreate),
 					},
 				},
-				ExpectError: exactError(want),
-			},
-			{
-				// The healthy mappings were pushed and are in state: with the
-				// bad one removed, nothing is left to do.
-				PreConfig: func() {
-					markSeq(t, env, &seq)()
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.good1", tfjsonpath.New("sync_status"), knownvalue.StringExact("ok")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_status"), knownvalue.StringExact("failed")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_error"), knownvalue.StringExact(want)),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("last_push_delta"), knownvalue.Null()),
+				},
+				Check: func(*terraform.State) error {
 					if u := env.UnitsToday(t, good1.ContractServiceID); u != 10 {
-						t.Errorf("healthy mapping good1: Autotask holds %d units, want 10", u)
+						return fmt.Errorf("healthy mapping good1: Autotask holds %d units, want 10", u)
 					}
 					if u := env.UnitsToday(t, good2.ContractServiceID); u != 20 {
-						t.Errorf("healthy mapping good2: Autotask holds %d units, want 20", u)
+						return fmt.Errorf("healthy mapping good2: Autotask holds %d units, want 20", u)
 					}
+					return nil
 				},
-				Config: billingConfig(env, warn, healthy...),
+			},
+			{
+				// The next run retries the failed mapping only (an update), and
+				// records it as failed again; the healthy ones cost no write.
+				PreConfig:          markSeq(t, env, &seq),
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good1", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good2", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.bad", plancheck.ResourceActionUpdate),
+					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.good1", tfjsonpath.New("units"), knownvalue.Int64Exact(10)),
-					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.good2", tfjsonpath.New("units"), knownvalue.Int64Exact(20)),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_status"), knownvalue.StringExact("failed")),
 				},
 				Check: func(*terraform.State) error {
 					if env.UnitsToday(t, bad.ContractServiceID) != 0 {
 						return fmt.Errorf("the bad mapping's service changed")
 					}
 					if !env.Real && adjustmentsSince(t, env, seq) != 0 {
-						return fmt.Errorf("a no-change apply posted adjustments")
+						return fmt.Errorf("a run with nothing to push posted adjustments")
 					}
 					return nil
 				},
@@ -435,13 +465,13 @@ func TestAccBillingMapping_importErrors(t *testing.T) {
 				ResourceName:  billingAddr,
 				ImportState:   true,
 				ImportStateId: tenant,
-				ExpectError:   exactError(fmt.Sprintf(`%q has no slash. The ID must be <tenant_id>/<contract_service_id>, for example "ZZk90t/29684012"`, tenant)),
+				ExpectError:   exactError(fmt.Sprintf(`%q has no slash. The ID must be <tenant_id>/<contract_id>/<service_id>, for example "ZZk90t/29684012/29683996"`, tenant)),
 			},
 			{
 				ResourceName:  billingAddr,
 				ImportState:   true,
 				ImportStateId: tenant + "/abc",
-				ExpectError:   exactError(`ends with "abc", which is not a contract service id (a positive whole number).`),
+				ExpectError:   exactError(`has "abc" where an Autotask id (a positive whole number) belongs.`),
 			},
 			{
 				ResourceName:  billingAddr,
@@ -455,14 +485,24 @@ func TestAccBillingMapping_importErrors(t *testing.T) {
 
 func TestBillingMappingIDParsing(t *testing.T) {
 	t.Parallel()
-	if _, _, err := parseBillingMappingID("ZZk90t/0"); err == nil {
+	if _, err := parseBillingMappingImportID("ZZk90t/0"); err == nil {
 		t.Fatal("contract service id 0 accepted")
 	}
-	if tn, id, err := parseBillingMappingID("ZZk90t/29684012"); err != nil || tn != "ZZk90t" || id != 29684012 {
-		t.Fatalf("parse = %q %d %v", tn, id, err)
+	if id, err := parseBillingMappingImportID("ZZk90t/29684012"); err != nil || id.tenant != "ZZk90t" || id.contractServiceID != 29684012 {
+		t.Fatalf("parse = %+v %v", id, err)
 	}
-	if _, _, err := parseBillingMappingID("/5"); err == nil || !strings.Contains(err.Error(), "no tenant ID before the slash") {
+	if id, err := parseBillingMappingImportID("ZZk90t/29684012/29683996"); err != nil || id.tenant != "ZZk90t" ||
+		id.contractID != 29684012 || id.serviceID != 29683996 || id.contractServiceID != 0 {
+		t.Fatalf("parse = %+v %v", id, err)
+	}
+	if _, err := parseBillingMappingImportID("/5"); err == nil || !strings.Contains(err.Error(), "no tenant ID before the slash") {
 		t.Fatalf("err = %v", err)
+	}
+	if _, err := parseBillingMappingImportID("a/1/2/3"); err == nil || !strings.Contains(err.Error(), "it takes 2 or 3") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := billingMappingID("ZZk90t", 29684012, 29683996); got != "ZZk90t/29684012/29683996" {
+		t.Fatalf("billingMappingID = %q", got)
 	}
 }
 
@@ -503,8 +543,9 @@ func TestAccBillingMapping_permissionErrorsNameTheModule(t *testing.T) {
 	b := env.NewBillingTarget(t, 5)
 	tenant := env.PetraTenant(t, 0).PetraTenantID
 	mapping := func(user string) string {
-		m := mappingFor("test", tenant, b, 8)
-		return strings.Replace(m.hcl(env), fmt.Sprintf("%q", env.Username()), fmt.Sprintf("%q", user), 1)
+		// Every API user of the database shares its connection id.
+		_ = user
+		return mappingFor("test", tenant, b, 8).hcl(env)
 	}
 	fix := `Billing needs read and write on Contracts, read on Services, and read, create and update on ContractNotes`
 	const restricted, readonly = "petra-api-restricted@sandbox.example", "petra-api-readonly-contracts@sandbox.example"

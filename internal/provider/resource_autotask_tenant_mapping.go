@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -34,9 +33,10 @@ type tenantMappingResource struct {
 }
 
 var (
-	_ resource.ResourceWithConfigure   = (*tenantMappingResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*tenantMappingResource)(nil)
-	_ resource.ResourceWithImportState = (*tenantMappingResource)(nil)
+	_ resource.ResourceWithConfigure    = (*tenantMappingResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*tenantMappingResource)(nil)
+	_ resource.ResourceWithImportState  = (*tenantMappingResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*tenantMappingResource)(nil)
 )
 
 func newTenantMappingResource() resource.Resource { return &tenantMappingResource{} }
@@ -50,6 +50,8 @@ type tenantMappingModel struct {
 	CompanyName       types.String `tfsdk:"company_name"`
 	TenantName        types.String `tfsdk:"tenant_name"`
 	MicrosoftTenantID types.String `tfsdk:"microsoft_tenant_id"`
+	SyncStatus        types.String `tfsdk:"sync_status"`
+	SyncError         types.String `tfsdk:"sync_error"`
 }
 
 // Metadata names the resource type.
@@ -60,9 +62,12 @@ func (r *tenantMappingResource) Metadata(_ context.Context, req resource.Metadat
 // Schema describes the resource.
 func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "Maps one Petra tenant to the Autotask company its tickets and billing belong to. " +
 			"At plan time the provider checks that the company exists and is active in Autotask and, when a Petra " +
-			"API key is configured, that the tenant exists in Petra, and shows both by name.\n\n" +
+			"API key is configured, that the tenant exists in Petra; the checks run again at apply. A failed check " +
+			"fails the plan on the argument, or, with the provider's `billing_check_failure = \"warn\"`, is a " +
+			"warning and the mapping is recorded with `sync_status = \"failed\"` so the rest of the run goes on.\n\n" +
 			"Petra's public API is read-only, so **Terraform state is the source of truth of the mapping**: " +
 			"destroying this resource only removes the mapping from state; nothing is deleted in Autotask or Petra.",
 		Attributes: map[string]schema.Attribute{
@@ -73,9 +78,9 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 			"connection_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The Autotask connection the mapping belongs to: " +
-					"`petra_autotask_connection.<name>.id` (the Autotask API username this provider is configured " +
-					"with). Changing it replaces the mapping.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"`petra_autotask_connection.<name>.id` (the id of the Autotask database this provider is " +
+					"connected to). Another API user of the same database keeps the mapping; a provider configured for " +
+					"another database fails the plan.",
 			},
 			"tenant_id": schema.StringAttribute{
 				Required: true,
@@ -83,7 +88,7 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 					"example `ZZk90t`), as listed by the `petra_tenants` data source. Not the Microsoft tenant GUID. " +
 					"Changing it replaces the mapping.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{tenantIDValidator{}},
+				Validators:    []validator.String{petraTenantIDValidator{}},
 			},
 			"company_id": schema.Int64Attribute{
 				Required:   true,
@@ -91,16 +96,17 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "ID of the Autotask company (Companies entity) the tenant belongs to; the " +
 					"`petra_autotask_companies` data source lists them. The company must exist and be active. " +
 					"Changing it updates the mapping in place.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Int64{positiveIDValidator{what: "company_id", hint: "the petra_autotask_companies data source lists company ids"}},
 			},
 			"company_name": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "Name of the Autotask company, read from Autotask at plan time and on every " +
-					"refresh.",
+				MarkdownDescription: "Name of the Autotask company, read from Autotask at apply and on every refresh " +
+					"(known after apply when the mapping is created or `company_id` changes; otherwise the plan shows " +
+					"the refreshed name).",
 			},
 			"tenant_name": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "Name of the Petra tenant, read from Petra at plan time and on every refresh. " +
+				MarkdownDescription: "Name of the Petra tenant, read from Petra at apply and on every refresh. " +
 					"Null when no Petra API key is configured.",
 			},
 			"microsoft_tenant_id": schema.StringAttribute{
@@ -108,6 +114,8 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The tenant's Microsoft Entra tenant ID (a GUID), as Petra reports it. Null when " +
 					"no Petra API key is configured.",
 			},
+			"sync_status": syncStatusAttribute("tenant mapping"),
+			"sync_error":  syncErrorAttribute(),
 		},
 	}
 }
@@ -117,127 +125,176 @@ func (r *tenantMappingResource) Configure(_ context.Context, req resource.Config
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// tenantMappingCheck says how loudly the live checks report.
-type tenantMappingCheck struct {
-	// warn adds the plan-time warnings (no Petra key, paused tenant). They
-	// are left out at apply, where they would only repeat the plan.
-	warn bool
-	// creating is true for a new mapping.
-	creating bool
+// tenantMappingFound is what the live checks found for a mapping.
+type tenantMappingFound struct {
+	// company is nil when company_id is unknown or does not exist.
+	company *autotask.Company
+	// tenant is nil when tenant_id is unknown, unchecked (no Petra key) or
+	// not found.
+	tenant *petra.Tenant
+	// problems are the per-tenant problems (a company inactive or gone, a
+	// tenant removed or mistyped in Petra).
+	problems []integration.Problem
+	// ok is false when a read failed (already reported in diags).
+	ok bool
 }
 
 // check verifies the mapping's company and tenant against Autotask and Petra.
-// It returns what it found: company is nil when company_id is unknown or
-// failed a check, tenant is nil when tenant_id is unknown, unchecked (no
-// Petra key) or failed a check.
-func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Service, m *tenantMappingModel, opts tenantMappingCheck, diags *diag.Diagnostics) (*autotask.Company, *petra.Tenant) {
-	var company *autotask.Company
+// Read failures go to diags (once per cause while planning); per-tenant
+// problems are returned. warn adds the plan-time notes (no Petra key, paused
+// tenant), left out at apply where they would only repeat the plan.
+func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Service, m *tenantMappingModel, planning, warn, creating bool, diags *diag.Diagnostics) tenantMappingFound {
+	found := tenantMappingFound{ok: true}
 	if !m.CompanyID.IsUnknown() && !m.CompanyID.IsNull() {
 		id := m.CompanyID.ValueInt64()
 		c, err := svc.Company(ctx, id)
-		switch {
-		case err != nil:
-			p := path.Root("company_id")
-			addAPIError(diags, &p, fmt.Sprintf("Cannot check Autotask company %d", id), err)
-		case integration.CheckMappedCompany(id, c) != nil:
-			prob := integration.CheckMappedCompany(id, c)
-			diags.AddAttributeError(path.Root("company_id"), prob.Summary, prob.Detail)
-		default:
-			company = c
+		if err != nil {
+			found.ok = false
+			reportReadFailure(diags, svc, planning, "company_id", fmt.Sprintf("Cannot check Autotask company %d", id), err)
+		} else {
+			found.company = c
+			if prob := integration.CheckMappedCompany(id, c); prob != nil {
+				found.problems = append(found.problems, *prob)
+			}
 		}
 	}
 
 	if m.TenantID.IsUnknown() || m.TenantID.IsNull() {
-		return company, nil
+		return found
 	}
 	id := m.TenantID.ValueString()
 	if !svc.HasPetra() {
-		if opts.warn && opts.creating {
+		if warn && creating {
 			diags.AddAttributeWarning(path.Root("tenant_id"), "Petra tenant not checked",
 				fmt.Sprintf("No Petra API key is configured, so the provider cannot check that Petra tenant %q exists, "+
 					"and tenant_name and microsoft_tenant_id stay empty. Set api_key in the provider's petra block or "+
 					"the PETRA_API_KEY environment variable (create a key in Petra under Settings > API Keys; only "+
 					"Admins can) to have tenants checked at plan time.", id))
 		}
-		return company, nil
+		return found
 	}
 	t, err := svc.PetraTenant(ctx, id)
 	if err != nil {
-		p := path.Root("tenant_id")
-		addAPIError(diags, &p, fmt.Sprintf("Cannot check Petra tenant %q", id), err)
-		return company, nil
+		found.ok = false
+		reportReadFailure(diags, svc, planning, "tenant_id", fmt.Sprintf("Cannot check Petra tenant %q", id), err)
+		return found
 	}
-	if t == nil {
+	switch {
+	case t == nil:
 		all, _ := svc.PetraTenants(ctx) // already loaded by PetraTenant
-		diags.AddAttributeError(path.Root("tenant_id"), "Petra tenant not found",
-			integration.UnknownTenantError(id, all).Error())
-		return company, nil
+		found.problems = append(found.problems, integration.Problem{Attribute: integration.AttrTenantID,
+			Summary: "Petra tenant not found", Detail: integration.UnknownTenantError(id, all).Error()})
+	case t.PetraTenantID != id:
+		found.problems = append(found.problems, integration.Problem{Attribute: integration.AttrTenantID,
+			Summary: "Microsoft tenant ID used as tenant_id",
+			Detail: fmt.Sprintf("%q is the Microsoft tenant ID of Petra tenant %q. tenant_id takes the Petra tenant ID: "+
+				"set tenant_id = %q.", id, t.Name, t.PetraTenantID)})
+	default:
+		found.tenant = t
+		if t.IsPaused && warn {
+			diags.AddAttributeWarning(path.Root("tenant_id"), "Petra tenant is paused",
+				fmt.Sprintf("Petra tenant %q (%s) is paused: Petra does not bill paused tenants, so its billable units "+
+					"are 0 until it is resumed in Petra (Settings > Usage).", t.Name, t.PetraTenantID))
+		}
 	}
-	if t.PetraTenantID != id {
-		diags.AddAttributeError(path.Root("tenant_id"), "Microsoft tenant ID used as tenant_id",
-			fmt.Sprintf("%q is the Microsoft tenant ID of Petra tenant %q. tenant_id takes the Petra tenant ID: set "+
-				"tenant_id = %q.", id, t.Name, t.PetraTenantID))
-		return company, nil
-	}
-	if t.IsPaused && opts.warn {
-		diags.AddAttributeWarning(path.Root("tenant_id"), "Petra tenant is paused",
-			fmt.Sprintf("Petra tenant %q (%s) is paused: Petra does not bill paused tenants, so its billable units "+
-				"are 0 until it is resumed in Petra (Settings > Usage).", t.Name, t.PetraTenantID))
-	}
-	return company, t
+	return found
 }
 
-// ModifyPlan runs the live checks at plan time and plans the names, so the
-// plan shows which company and tenant are mapped.
+// label names the mapping's tenant in messages, by the name Petra reports
+// or state remembers.
+func (f tenantMappingFound) label(m *tenantMappingModel) string {
+	name := m.TenantName.ValueString()
+	if f.tenant != nil {
+		name = f.tenant.Name
+	}
+	if m.TenantName.IsUnknown() && f.tenant == nil {
+		name = ""
+	}
+	return tenantLabel(name, m.TenantID.ValueString())
+}
+
+// ModifyPlan plans the mapping in two steps: planFromKnown plans what
+// configuration, provider configuration and state decide; then the live
+// checks run and only report (DESIGN.md, "Planned values"). In warn mode a
+// failed check also plans the mapping for an update, so the apply records it
+// as failed.
 func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
 	var plan tenantMappingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// id is tenant_id, known whenever tenant_id is, even without a provider.
-	if !plan.TenantID.IsUnknown() {
-		plan.ID = plan.TenantID
-	}
-	if r.data == nil || r.data.svc == nil {
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return // the provider is not configured yet: checks run at apply
-	}
-	ctx = r.data.maskCtx(ctx)
 	var prior *tenantMappingModel
 	if !req.State.Raw.IsNull() {
 		prior = &tenantMappingModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 	}
-	svc := r.data.svc
-	// A new tenant_id replaces the mapping: it is checked as a new one.
-	sameTenant := prior != nil && !plan.TenantID.IsUnknown() && prior.TenantID.Equal(plan.TenantID)
-	checkConnectionID(&resp.Diagnostics, svc, plan.ConnectionID)
-	company, tenant := r.check(ctx, svc, &plan, tenantMappingCheck{warn: true, creating: !sameTenant}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if company != nil {
-		plan.CompanyName = types.StringValue(company.CompanyName)
+	var svc *integration.Service
+	if r.data != nil {
+		svc = r.data.svc
 	}
-	switch {
-	case tenant != nil:
-		plan.TenantName = types.StringValue(tenant.Name)
-		plan.MicrosoftTenantID = tenantMappingOptString(tenant.MicrosoftTenantID)
-	case !svc.HasPetra() && !plan.TenantID.IsUnknown():
-		// Unchecked: the names cannot become known at apply either.
-		plan.TenantName, plan.MicrosoftTenantID = types.StringNull(), types.StringNull()
-		if sameTenant {
-			plan.TenantName, plan.MicrosoftTenantID = prior.TenantName, prior.MicrosoftTenantID
-		}
+	if prior != nil && !plan.TenantID.IsUnknown() && !prior.TenantID.Equal(plan.TenantID) {
+		// A replacement: Terraform plans the new mapping again with no prior
+		// state, and the checks run then.
+		tenantMappingPlanFromKnown(&plan, nil, svc)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	tenantMappingPlanFromKnown(&plan, prior, svc)
+	if svc == nil {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return // the provider is not configured yet: checks run at apply
+	}
+	ctx = r.data.maskCtx(ctx)
+	sameTenant := prior != nil && !plan.TenantID.IsUnknown() && prior.TenantID.Equal(plan.TenantID)
+	var priorConn types.String
+	if prior != nil {
+		priorConn = prior.ConnectionID
+	}
+	checkConnectionID(ctx, &resp.Diagnostics, svc, plan.ConnectionID, priorConn, true)
+	found := r.check(ctx, svc, &plan, true, true, !sameTenant, &resp.Diagnostics)
+	warn := r.data.warnMode()
+	reportProblems(&resp.Diagnostics, svc, found.problems, warn, "Tenant mapping", found.label(&plan))
+	if warn && len(found.problems) > 0 {
+		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// tenantMappingPlanFromKnown plans the values that do not depend on when
+// Autotask and Petra are read. On create the names are unknown (null without
+// a Petra key, which provider configuration decides). On update they come
+// from state, company_name only while company_id is unchanged. sync_status
+// and sync_error stay as in state only when nothing else changes and the
+// last apply succeeded; otherwise the apply records them.
+func tenantMappingPlanFromKnown(plan, prior *tenantMappingModel, svc *integration.Service) {
+	if !plan.TenantID.IsUnknown() {
+		plan.ID = plan.TenantID
+	}
+	noPetra := svc != nil && !svc.HasPetra()
+	if prior == nil {
+		plan.CompanyName = types.StringUnknown()
+		plan.TenantName, plan.MicrosoftTenantID = types.StringUnknown(), types.StringUnknown()
+		if noPetra {
+			plan.TenantName, plan.MicrosoftTenantID = types.StringNull(), types.StringNull()
+		}
+		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		return
+	}
+	plan.CompanyName = prior.CompanyName
+	if plan.CompanyID.IsUnknown() || !plan.CompanyID.Equal(prior.CompanyID) {
+		plan.CompanyName = types.StringUnknown()
+	}
+	plan.TenantName, plan.MicrosoftTenantID = prior.TenantName, prior.MicrosoftTenantID
+	plan.SyncStatus, plan.SyncError = prior.SyncStatus, prior.SyncError
+	changed := !plan.ConnectionID.Equal(prior.ConnectionID) || !plan.CompanyID.Equal(prior.CompanyID) ||
+		!plan.TenantID.Equal(prior.TenantID)
+	if changed || prior.SyncStatus.ValueString() != SyncStatusOK {
+		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+	}
 }
 
 // Create checks the mapping again (Autotask or Petra may have changed since
@@ -248,7 +305,7 @@ func (r *tenantMappingResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, true, &resp.Diagnostics)
+	r.apply(ctx, &plan, nil, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -257,12 +314,13 @@ func (r *tenantMappingResource) Create(ctx context.Context, req resource.CreateR
 
 // Update changes the mapped company after checking it again.
 func (r *tenantMappingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan tenantMappingModel
+	var plan, prior tenantMappingModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, false, &resp.Diagnostics)
+	r.apply(ctx, &plan, &prior, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -270,35 +328,60 @@ func (r *tenantMappingResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 // apply runs the checks at apply time and fills the computed values the plan
-// could not know. Values the plan showed are kept, so the result always
-// matches the plan; the next refresh picks up any later rename.
-func (r *tenantMappingResource) apply(ctx context.Context, m *tenantMappingModel, creating bool, diags *diag.Diagnostics) {
+// left unknown. Values the plan showed are kept, so the result always
+// matches the plan; the next refresh picks up any later rename. With
+// sync_status known in the plan (only connection_id changed, recorded), no
+// check is needed. In warn mode a failed check records the mapping as failed
+// instead of failing the apply.
+func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappingModel, diags *diag.Diagnostics) {
 	svc := r.data.service(diags)
 	if svc == nil {
 		return
 	}
 	ctx = r.data.maskCtx(ctx)
-	checkConnectionID(diags, svc, m.ConnectionID)
-	company, tenant := r.check(ctx, svc, m, tenantMappingCheck{creating: creating}, diags)
+	var priorConn types.String
+	if prior != nil {
+		priorConn = prior.ConnectionID
+	}
+	checkConnectionID(ctx, diags, svc, m.ConnectionID, priorConn, false)
 	if diags.HasError() {
 		return
 	}
 	m.ID = m.TenantID
-	if m.CompanyName.IsUnknown() {
-		m.CompanyName = types.StringValue(company.CompanyName)
+	if !m.SyncStatus.IsUnknown() {
+		return // nothing but connection_id changed: recorded as planned
 	}
-	if m.TenantName.IsUnknown() || m.MicrosoftTenantID.IsUnknown() {
-		m.TenantName, m.MicrosoftTenantID = types.StringNull(), types.StringNull()
-		if tenant != nil {
-			m.TenantName = types.StringValue(tenant.Name)
-			m.MicrosoftTenantID = tenantMappingOptString(tenant.MicrosoftTenantID)
-		}
+	found := r.check(ctx, svc, m, false, false, prior == nil, diags)
+	if !found.ok {
+		return
 	}
+	if len(found.problems) > 0 && !r.data.warnMode() {
+		reportProblems(diags, svc, found.problems, false, "", "")
+		return
+	}
+	if found.company != nil {
+		fillUnknownString(&m.CompanyName, types.StringValue(found.company.CompanyName))
+	}
+	fillUnknownString(&m.CompanyName, types.StringNull())
+	if found.tenant != nil {
+		fillUnknownString(&m.TenantName, types.StringValue(found.tenant.Name))
+		fillUnknownString(&m.MicrosoftTenantID, tenantMappingOptString(found.tenant.MicrosoftTenantID))
+	}
+	fillUnknownString(&m.TenantName, types.StringNull())
+	fillUnknownString(&m.MicrosoftTenantID, types.StringNull())
+	if len(found.problems) > 0 {
+		label := found.label(m)
+		reportProblems(diags, svc, found.problems, true, "Tenant mapping", label)
+		recordFailed(&m.SyncStatus, &m.SyncError, label, found.problems)
+		return
+	}
+	recordOK(&m.SyncStatus, &m.SyncError)
 }
 
-// Read refreshes the names. A company or tenant that disappeared, or a
-// company made inactive, is reported as a warning and the mapping is kept, so
-// the user decides what to do (the next plan fails its checks with the fix).
+// Read refreshes the names. A company or tenant that disappeared keeps its
+// last known name; the mapping is kept in state, and the next plan's checks
+// report the problem with the fix (once, on the argument). The result of the
+// last apply (sync_status, sync_error) is not touched.
 func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state tenantMappingModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -307,28 +390,19 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	ctx = r.data.maskCtx(ctx)
 	svc := r.data.svc
+	state.ConnectionID = refreshConnectionID(ctx, svc, state.ConnectionID)
+	if state.SyncStatus.IsNull() {
+		state.SyncStatus = types.StringValue(SyncStatusOK) // imported
+	}
 	if !state.CompanyID.IsNull() && !state.CompanyID.IsUnknown() {
 		id := state.CompanyID.ValueInt64()
 		c, err := svc.Company(ctx, id)
 		switch {
 		case err != nil:
-			addAPIError(&resp.Diagnostics, nil, fmt.Sprintf("Cannot read Autotask company %d", id), err)
+			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Autotask company %d", id), err)
 			return
-		case c == nil:
-			resp.Diagnostics.AddAttributeWarning(path.Root("company_id"), "Mapped Autotask company no longer exists",
-				fmt.Sprintf("Autotask company %d (%s), which Petra tenant %q is mapped to, was not found: it was "+
-					"deleted, or the API user can no longer see it. The mapping is kept in state; map the tenant to "+
-					"another company (company_id) or remove the mapping from the configuration.",
-					id, tenantMappingOr(state.CompanyName.ValueString(), "name unknown"), state.TenantID.ValueString()))
-		default:
+		case c != nil:
 			state.CompanyName = types.StringValue(c.CompanyName)
-			if !c.IsActive {
-				resp.Diagnostics.AddAttributeWarning(path.Root("company_id"), "Mapped Autotask company is inactive",
-					fmt.Sprintf("Autotask company %q (id %d), which Petra tenant %q is mapped to, is inactive. The "+
-						"mapping is kept in state; reactivate the company in Autotask, map the tenant to another "+
-						"company (company_id), or remove the mapping from the configuration.",
-						c.CompanyName, c.ID, state.TenantID.ValueString()))
-			}
 		}
 	}
 	if svc.HasPetra() {
@@ -336,14 +410,9 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 		t, err := svc.PetraTenant(ctx, id)
 		switch {
 		case err != nil:
-			addAPIError(&resp.Diagnostics, nil, fmt.Sprintf("Cannot read Petra tenant %q", id), err)
+			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Petra tenant %q", id), err)
 			return
-		case t == nil:
-			resp.Diagnostics.AddAttributeWarning(path.Root("tenant_id"), "Mapped Petra tenant no longer exists",
-				fmt.Sprintf("Petra tenant %q (%s) is no longer listed by Petra: it was removed, or the API key "+
-					"belongs to another organization. The mapping is kept in state; remove it from the configuration "+
-					"if the tenant is gone for good.", id, tenantMappingOr(state.TenantName.ValueString(), "name unknown")))
-		default:
+		case t != nil && t.PetraTenantID == id:
 			state.TenantName = types.StringValue(t.Name)
 			state.MicrosoftTenantID = tenantMappingOptString(t.MicrosoftTenantID)
 		}
@@ -368,24 +437,24 @@ func (r *tenantMappingResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Invalid import ID for petra_autotask_tenant_mapping", err.Error())
 		return
 	}
-	username := ""
-	if r.data != nil && r.data.svc != nil {
-		username = r.data.svc.Username()
-	}
-	if username == "" {
+	if r.data == nil || r.data.svc == nil || !r.data.svc.HasAutotask() {
 		resp.Diagnostics.AddError("Autotask is not configured",
-			"Importing a tenant mapping needs the provider's Autotask configuration: connection_id is the Autotask "+
-				"API username. "+integration.ErrAutotaskNotConfigured.Error()+".")
+			"Importing a tenant mapping needs the provider's Autotask configuration: connection_id is the id of the "+
+				"Autotask database the provider is connected to. "+integration.ErrAutotaskNotConfigured.Error()+".")
 		return
 	}
+	// connection_id, the names and sync_status are recorded by the Read that
+	// follows the import.
 	m := tenantMappingModel{
 		ID:                types.StringValue(tenantID),
-		ConnectionID:      types.StringValue(username),
+		ConnectionID:      types.StringNull(),
 		TenantID:          types.StringValue(tenantID),
 		CompanyID:         types.Int64Null(),
 		CompanyName:       types.StringNull(),
 		TenantName:        types.StringNull(),
 		MicrosoftTenantID: types.StringNull(),
+		SyncStatus:        types.StringNull(),
+		SyncError:         types.StringNull(),
 	}
 	if companyID > 0 {
 		m.CompanyID = types.Int64Value(companyID)
@@ -422,17 +491,49 @@ func parseTenantMappingImportID(id string) (tenantID string, companyID int64, er
 	return tenantID, companyID, nil
 }
 
+// UpgradeState upgrades a state written by version 0: it gains sync_status
+// ("ok": version 0 recorded only mappings whose checks passed) and
+// sync_error. Its connection_id, then the API username, is turned into the
+// database id by the next refresh.
+func (r *tenantMappingResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	v0 := schema.Schema{Attributes: map[string]schema.Attribute{
+		"id":                  schema.StringAttribute{Computed: true},
+		"connection_id":       schema.StringAttribute{Required: true},
+		"tenant_id":           schema.StringAttribute{Required: true},
+		"company_id":          schema.Int64Attribute{Required: true},
+		"company_name":        schema.StringAttribute{Computed: true},
+		"tenant_name":         schema.StringAttribute{Computed: true},
+		"microsoft_tenant_id": schema.StringAttribute{Computed: true},
+	}}
+	return map[int64]resource.StateUpgrader{0: {
+		PriorSchema: &v0,
+		StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			var old struct {
+				ID                types.String `tfsdk:"id"`
+				ConnectionID      types.String `tfsdk:"connection_id"`
+				TenantID          types.String `tfsdk:"tenant_id"`
+				CompanyID         types.Int64  `tfsdk:"company_id"`
+				CompanyName       types.String `tfsdk:"company_name"`
+				TenantName        types.String `tfsdk:"tenant_name"`
+				MicrosoftTenantID types.String `tfsdk:"microsoft_tenant_id"`
+			}
+			resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			resp.Diagnostics.Append(resp.State.Set(ctx, &tenantMappingModel{
+				ID: old.ID, ConnectionID: old.ConnectionID, TenantID: old.TenantID, CompanyID: old.CompanyID,
+				CompanyName: old.CompanyName, TenantName: old.TenantName, MicrosoftTenantID: old.MicrosoftTenantID,
+				SyncStatus: types.StringValue(SyncStatusOK), SyncError: types.StringNull(),
+			})...)
+		},
+	}}
+}
+
 // tenantMappingOptString maps "" to null, the one place this resource does so.
 func tenantMappingOptString(s string) types.String {
 	if s == "" {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
-}
-
-func tenantMappingOr(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

@@ -34,7 +34,7 @@ resource "petra_autotask_tenant_mapping" "m" {
   tenant_id     = %q
   company_id    = %d
 }
-`, env.Username(), tenantID, companyID)
+`, env.ConnectionID(), tenantID, companyID)
 }
 
 // tenantMappingRoomyPetra lifts the sandbox's Petra rate limit: every
@@ -81,33 +81,37 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 			return nil
 		},
 		Steps: []resource.TestStep{
-			{ // Create: the plan already shows the names.
+			{ // Create: names are read at apply (a rename before the apply must not break it).
 				Config: tenantMappingHCL(env, provider, tenant.PetraTenantID, companyA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameA)),
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(tenant.Name)),
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("microsoft_tenant_id"), knownvalue.StringExact(tenant.MicrosoftTenantID)),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("company_name")),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("tenant_name")),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("microsoft_tenant_id")),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("sync_status")),
 						plancheck.ExpectKnownValue(tenantMappingAddr, str("id"), knownvalue.StringExact(tenant.PetraTenantID)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("id"), knownvalue.StringExact(tenant.PetraTenantID)),
-					statecheck.ExpectKnownValue(tenantMappingAddr, str("connection_id"), knownvalue.StringExact(env.Username())),
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("connection_id"), knownvalue.StringExact(env.ConnectionID())),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("company_id"), knownvalue.Int64Exact(companyA)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameA)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(tenant.Name)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("microsoft_tenant_id"), knownvalue.StringExact(tenant.MicrosoftTenantID)),
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("sync_status"), knownvalue.StringExact(SyncStatusOK)),
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("sync_error"), knownvalue.Null()),
 				},
 			},
-			{ // Another company: updated in place, new name planned.
+			{ // Another company: updated in place, its name read at apply, the tenant's kept.
 				Config: tenantMappingHCL(env, provider, tenant.PetraTenantID, companyB),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameB)),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("company_name")),
+						plancheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(tenant.Name)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -154,20 +158,26 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 				Config:    tenantMappingHCL(env, provider, tenant.PetraTenantID, companyA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameA)),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("company_name")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameA)),
+				},
 			},
-			{ // Another tenant: the mapping is replaced, and the plan names the new tenant.
+			{ // Another tenant: the mapping is replaced; the new tenant's name is read at apply.
 				Config: tenantMappingHCL(env, provider, other.PetraTenantID, companyA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionReplace),
 						plancheck.ExpectKnownValue(tenantMappingAddr, str("id"), knownvalue.StringExact(other.PetraTenantID)),
-						plancheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(other.Name)),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("tenant_name")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(other.Name)),
 				},
 			},
 		},
@@ -217,11 +227,11 @@ resource "petra_autotask_tenant_mapping" "m" {
   company_id    = %d
 }
 `, tenant.PetraTenantID, active),
-				ExpectError: exactError(`connection_id is "someone-else@example.com", but this provider is configured for the Autotask API user`),
+				ExpectError: exactError(`connection_id is "someone-else@example.com", but this provider's Autotask API user`),
 			},
 			{
 				Config:      tenantMappingHCL(env, provider, tenant.PetraTenantID, 0),
-				ExpectError: exactError(`Attribute company_id value must be at least 1, got: 0`),
+				ExpectError: exactError(`company_id is 0, but Autotask ids are positive whole numbers`),
 			},
 		},
 	})
@@ -242,9 +252,12 @@ func TestAccTenantMapping_withoutPetraKey(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectKnownValue(tenantMappingAddr, tfjsonpath.New("tenant_name"), knownvalue.Null()),
 						plancheck.ExpectKnownValue(tenantMappingAddr, tfjsonpath.New("microsoft_tenant_id"), knownvalue.Null()),
-						plancheck.ExpectKnownValue(tenantMappingAddr, tfjsonpath.New("company_name"), knownvalue.StringExact(name)),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, tfjsonpath.New("company_name")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tenantMappingAddr, tfjsonpath.New("company_name"), knownvalue.StringExact(name)),
 				},
 			},
 			{
@@ -298,9 +311,9 @@ func TestTenantMappingPlanWarnings(t *testing.T) {
 	company := env.CreateCompany(t, env.Unique("Warn Co"), acctest.CompanyOpts{})
 	newMapping := func(tenantID string) tenantMappingModel {
 		return tenantMappingModel{
-			ID: types.StringUnknown(), ConnectionID: types.StringValue(env.Username()), TenantID: types.StringValue(tenantID),
+			ID: types.StringUnknown(), ConnectionID: types.StringValue(env.ConnectionID()), TenantID: types.StringValue(tenantID),
 			CompanyID: types.Int64Value(company), CompanyName: types.StringUnknown(), TenantName: types.StringUnknown(),
-			MicrosoftTenantID: types.StringUnknown(),
+			MicrosoftTenantID: types.StringUnknown(), SyncStatus: types.StringUnknown(), SyncError: types.StringUnknown(),
 		}
 	}
 
@@ -309,15 +322,21 @@ func TestTenantMappingPlanWarnings(t *testing.T) {
 		planned, diags := tenantMappingModifyPlan(t, r, newMapping("ZZk90t"), nil)
 		tenantMappingWantDiag(t, diags, diag.SeverityWarning, "tenant_id", "Petra tenant not checked",
 			`No Petra API key is configured, so the provider cannot check that Petra tenant "ZZk90t" exists`)
-		if !planned.TenantName.IsNull() || planned.CompanyName.IsUnknown() || planned.ID.ValueString() != "ZZk90t" {
+		// Without a key the names stay null (provider configuration decides
+		// that); the company name is read at apply.
+		if !planned.TenantName.IsNull() || !planned.CompanyName.IsUnknown() || planned.ID.ValueString() != "ZZk90t" {
 			t.Fatalf("planned %+v", planned)
 		}
-		// An existing mapping is not warned about on every plan.
+		// An existing mapping is not warned about on every plan, and its plan
+		// is the state.
 		prior := planned
-		prior.TenantName = types.StringNull()
-		_, diags = tenantMappingModifyPlan(t, r, planned, &prior)
+		prior.CompanyName, prior.SyncStatus, prior.SyncError = types.StringValue("Warn Co"), types.StringValue(SyncStatusOK), types.StringNull()
+		again, diags := tenantMappingModifyPlan(t, r, prior, &prior)
 		if len(diags) != 0 {
 			t.Fatalf("unchanged mapping without key: %v", diags)
+		}
+		if again != prior {
+			t.Fatalf("an unchanged mapping planned %+v, want the state %+v", again, prior)
 		}
 	})
 
@@ -326,36 +345,41 @@ func TestTenantMappingPlanWarnings(t *testing.T) {
 		planned, diags := tenantMappingModifyPlan(t, r, newMapping("Fj5Dz1"), nil)
 		tenantMappingWantDiag(t, diags, diag.SeverityWarning, "tenant_id", "Petra tenant is paused",
 			`Petra tenant "Lakeview Property Management" (Fj5Dz1) is paused: Petra does not bill paused tenants`)
-		if planned.TenantName.ValueString() != "Lakeview Property Management" {
-			t.Fatalf("planned tenant_name %v", planned.TenantName)
+		if !planned.TenantName.IsUnknown() {
+			t.Fatalf("planned tenant_name %v: a name read at plan is not planned (it could change before apply)", planned.TenantName)
 		}
 	})
 }
 
-func TestTenantMappingReadWarnsAndKeeps(t *testing.T) {
+// TestTenantMappingReadKeeps: a refresh keeps a mapping whose company went
+// inactive or away or whose tenant left Petra, with the last known names and
+// without a warning of its own: the plan that follows reports the problem
+// once, on the argument, with the fix.
+func TestTenantMappingReadKeeps(t *testing.T) {
 	env := newAccEnv(t)
 	name := env.Unique("Read Co")
 	company := env.CreateCompany(t, name, acctest.CompanyOpts{})
 	env.SetCompanyActive(t, company, false)
 	r := tenantMappingResourceFor(env, true)
 	state := tenantMappingModel{
-		ID: types.StringValue("Om1Bk7"), ConnectionID: types.StringValue(env.Username()), TenantID: types.StringValue("Om1Bk7"),
+		ID: types.StringValue("Om1Bk7"), ConnectionID: types.StringValue(env.ConnectionID()), TenantID: types.StringValue("Om1Bk7"),
 		CompanyID: types.Int64Value(company), CompanyName: types.StringValue("Old name"),
 		TenantName: types.StringValue("Old Mill Bakery"), MicrosoftTenantID: types.StringValue("guid"),
+		SyncStatus: types.StringValue(SyncStatusOK), SyncError: types.StringNull(),
 	}
 	got, diags := tenantMappingRead(t, r, state)
-	tenantMappingWantDiag(t, diags, diag.SeverityWarning, "company_id", "Mapped Autotask company is inactive",
-		fmt.Sprintf(`Autotask company %q (id %d), which Petra tenant "Om1Bk7" is mapped to, is inactive. The mapping is kept in state`, name, company))
-	tenantMappingWantDiag(t, diags, diag.SeverityWarning, "tenant_id", "Mapped Petra tenant no longer exists",
-		`Petra tenant "Om1Bk7" (Old Mill Bakery) is no longer listed by Petra`)
+	if len(diags) != 0 {
+		t.Fatalf("read reported %v", diags)
+	}
 	if got.CompanyName.ValueString() != name || got.TenantName.ValueString() != "Old Mill Bakery" || got.CompanyID.ValueInt64() != company {
 		t.Fatalf("state after read: %+v", got)
 	}
 
 	state.CompanyID = types.Int64Value(2147480001)
 	got, diags = tenantMappingRead(t, r, state)
-	tenantMappingWantDiag(t, diags, diag.SeverityWarning, "company_id", "Mapped Autotask company no longer exists",
-		`Autotask company 2147480001 (Old name), which Petra tenant "Om1Bk7" is mapped to, was not found`)
+	if len(diags) != 0 {
+		t.Fatalf("read reported %v", diags)
+	}
 	if got.CompanyName.ValueString() != "Old name" {
 		t.Fatalf("company_name of a vanished company changed to %v", got.CompanyName)
 	}

@@ -10,8 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -29,9 +28,10 @@ type ticketDefaultsResource struct {
 }
 
 var (
-	_ resource.ResourceWithConfigure   = (*ticketDefaultsResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*ticketDefaultsResource)(nil)
-	_ resource.ResourceWithImportState = (*ticketDefaultsResource)(nil)
+	_ resource.ResourceWithConfigure    = (*ticketDefaultsResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*ticketDefaultsResource)(nil)
+	_ resource.ResourceWithImportState  = (*ticketDefaultsResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*ticketDefaultsResource)(nil)
 )
 
 func newTicketDefaultsResource() resource.Resource { return &ticketDefaultsResource{} }
@@ -93,11 +93,19 @@ func (r *ticketDefaultsResource) Schema(_ context.Context, _ resource.SchemaRequ
 		"(such as `\"8\"`). It must be an active value of the Autotask ticket %s " +
 		"picklist; the plan fails on this argument otherwise, listing the valid labels " +
 		"(the `petra_autotask_ticket_picklists` data source lists them too)."
+	// Planned values (DESIGN.md, "Planned values"): an id is known in the
+	// plan when the argument is the numeric id itself or is unchanged since
+	// the last apply (then the refreshed id and label are kept); a label is
+	// known only when the argument is unchanged. Otherwise both are resolved
+	// at apply, so a picklist edited between plan and apply can never make
+	// the apply disagree with the plan. The plan still checks every value.
 	idDesc := func(what string) string {
-		return fmt.Sprintf("Autotask id of the %s, resolved from the argument at plan time.", what)
+		return fmt.Sprintf("Autotask id of the %s, resolved from the argument at apply (known in the plan when the "+
+			"argument is the numeric id or is unchanged).", what)
 	}
 	labelDesc := func(what string) string {
-		return fmt.Sprintf("Label of the %s as Autotask spells it, resolved at plan time and refreshed from Autotask.", what)
+		return fmt.Sprintf("Label of the %s as Autotask spells it, resolved at apply and refreshed from Autotask "+
+			"(known in the plan when the argument is unchanged).", what)
 	}
 	computedID := func(what string) schema.Int64Attribute {
 		return schema.Int64Attribute{Computed: true, MarkdownDescription: idDesc(what)}
@@ -105,7 +113,9 @@ func (r *ticketDefaultsResource) Schema(_ context.Context, _ resource.SchemaRequ
 	computedLabel := func(what string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: labelDesc(what)}
 	}
+	valueValidators := []validator.String{picklistArgumentValidator{}}
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "The defaults Petra uses for the tickets it opens in Autotask: the queue, the status of a " +
 			"new ticket, the status set when Petra updates a ticket, and optionally the priority. One per connection.\n\n" +
 			"Every value is checked against the live Autotask ticket picklists at plan time, so a typo or a retired " +
@@ -121,32 +131,33 @@ func (r *ticketDefaultsResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Same as `connection_id`: there is one set of ticket defaults per connection.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"connection_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The `id` of the `petra_autotask_connection` these defaults belong to " +
-					"(`petra_autotask_connection.this.id`). It must be the provider's Autotask API user. Changing it " +
-					"replaces the resource.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"(`petra_autotask_connection.this.id`): the Autotask database the provider is connected to.",
 			},
 			"queue": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The Autotask queue Petra's tickets are created in." + fmt.Sprintf(valueForm, "queue"),
+				Validators:          valueValidators,
 			},
 			"creation_status": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The status of a ticket Petra creates, such as `New`." + fmt.Sprintf(valueForm, "status"),
+				Validators:          valueValidators,
 			},
 			"update_status": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The status Petra sets when it updates one of its tickets, such as `In Progress`." +
 					fmt.Sprintf(valueForm, "status"),
+				Validators: valueValidators,
 			},
 			"priority": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The priority of the tickets Petra creates, such as `High`. When unset, Autotask's " +
 					"default priority applies." + fmt.Sprintf(valueForm, "priority"),
+				Validators: valueValidators,
 			},
 			"queue_id":              computedID("queue"),
 			"queue_label":           computedLabel("queue"),
@@ -166,52 +177,91 @@ func (r *ticketDefaultsResource) Configure(_ context.Context, req resource.Confi
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan resolves every value against the live ticket picklists and plans
-// the ids and labels, failing on the argument whose value is unknown to
-// Autotask or inactive.
+// ModifyPlan plans the ids and labels from configuration and state
+// (ticketDefaultsPlanFromKnown), then checks every value against the live
+// ticket picklists, failing on the argument whose value is unknown to
+// Autotask or inactive. The check only reports: it plans nothing.
 func (r *ticketDefaultsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.svc == nil {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan ticketDefaultsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var prior *ticketDefaultsModel
+	if !req.State.Raw.IsNull() {
+		prior = &ticketDefaultsModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ticketDefaultsPlanFromKnown(&plan, prior)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if r.data == nil || r.data.svc == nil || resp.Diagnostics.HasError() {
 		return
 	}
 	svc := r.data.svc
 	ctx = r.data.maskCtx(ctx)
-	var plan ticketDefaultsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+	var priorConn types.String
+	if prior != nil {
+		priorConn = prior.ConnectionID
 	}
-	checkConnectionID(&resp.Diagnostics, svc, plan.ConnectionID)
-	if !plan.ConnectionID.IsUnknown() {
-		plan.ID = plan.ConnectionID
-	}
-	r.resolve(ctx, svc, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	checkConnectionID(ctx, &resp.Diagnostics, svc, plan.ConnectionID, priorConn, true)
+	check := plan
+	r.resolve(ctx, svc, &check, true, &resp.Diagnostics)
 }
 
-// resolve fills the ids and labels of m from the ticket picklists. Unknown
-// arguments leave their ids and labels unknown; a null priority makes them null.
-func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *integration.Service, m *ticketDefaultsModel, diags *diag.Diagnostics) {
+// ticketDefaultsPlanFromKnown plans id from connection_id and each setting's
+// id and label: from state when the argument is unchanged, the id from the
+// argument when it is a numeric id, null for an unset priority, and unknown
+// otherwise (resolved at apply).
+func ticketDefaultsPlanFromKnown(plan, prior *ticketDefaultsModel) {
+	plan.ID = plan.ConnectionID
+	for _, s := range ticketDefaultsSettings {
+		v := s.value(plan)
+		switch {
+		case v.IsNull():
+			*s.id(plan), *s.label(plan) = types.Int64Null(), types.StringNull()
+		case !v.IsUnknown() && prior != nil && v.Equal(*s.value(prior)) && !s.id(prior).IsNull():
+			*s.id(plan), *s.label(plan) = *s.id(prior), *s.label(prior)
+		default:
+			*s.id(plan), *s.label(plan) = types.Int64Unknown(), types.StringUnknown()
+			if n, ok := ticketDefaultsNumeric(v); ok {
+				*s.id(plan) = types.Int64Value(n)
+			}
+		}
+	}
+}
+
+// ticketDefaultsNumeric reads an argument given as a numeric id.
+func ticketDefaultsNumeric(v *types.String) (int64, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return 0, false
+	}
+	raw := strings.TrimSpace(v.ValueString())
+	if !ticketDefaultsDigits(raw) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	return n, err == nil
+}
+
+// resolve checks every known argument of m against the ticket picklists and
+// fills the ids and labels that are unknown. planning skips a picklist read
+// failure this run already reported.
+func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *integration.Service, m *ticketDefaultsModel, planning bool, diags *diag.Diagnostics) {
 	needed := false
 	for _, s := range ticketDefaultsSettings {
-		v := s.value(m)
-		switch {
-		case v.IsUnknown():
-			*s.id(m), *s.label(m) = types.Int64Unknown(), types.StringUnknown()
-		case v.IsNull():
-			*s.id(m), *s.label(m) = types.Int64Null(), types.StringNull()
-		default:
-			needed = true
-		}
+		needed = needed || (!s.value(m).IsUnknown() && !s.value(m).IsNull())
 	}
 	if !needed {
 		return
 	}
 	picklists, err := svc.TicketPicklists(ctx)
 	if err != nil {
-		addAPIError(diags, nil, "Could not read the Autotask ticket picklists", err)
+		if !planning || svc.FirstReport(err) {
+			addAPIError(diags, nil, "Could not read the Autotask ticket picklists", err)
+		}
 		return
 	}
 	for _, s := range ticketDefaultsSettings {
@@ -225,45 +275,46 @@ func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *integration.S
 				fmt.Sprintf("%s: %s", s.attr, err.Error()))
 			continue
 		}
-		*s.id(m), *s.label(m) = types.Int64Value(id), types.StringValue(label)
+		fillUnknownInt64(s.id(m), types.Int64Value(id))
+		fillUnknownString(s.label(m), types.StringValue(label))
 	}
 }
 
 func (r *ticketDefaultsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.save(ctx, req.Plan, types.StringNull(), &resp.State, &resp.Diagnostics)
 }
 
 func (r *ticketDefaultsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	var prior ticketDefaultsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.save(ctx, req.Plan, prior.ConnectionID, &resp.State, &resp.Diagnostics)
 }
 
-// save resolves the planned values again (Create and Update alike) and
-// records them.
-func (r *ticketDefaultsResource) save(ctx context.Context, p tfsdk.Plan, st *tfsdk.State, diags *diag.Diagnostics) {
+// save checks the connection and the values again (Autotask may have
+// changed since the plan; Terraform re-planned moments ago, in this run, so
+// the picklists read then are current) and records the plan, with the ids
+// and labels it left unknown resolved (Create and Update alike).
+func (r *ticketDefaultsResource) save(ctx context.Context, p tfsdk.Plan, priorConn types.String, st *tfsdk.State, diags *diag.Diagnostics) {
 	var plan ticketDefaultsModel
 	diags.Append(p.Get(ctx, &plan)...)
 	if diags.HasError() {
 		return
 	}
-	r.apply(ctx, &plan, diags)
-	if diags.HasError() {
-		return
-	}
-	diags.Append(st.Set(ctx, &plan)...)
-}
-
-// apply checks the connection and the values again (Autotask may have
-// changed since the plan) and records them.
-func (r *ticketDefaultsResource) apply(ctx context.Context, m *ticketDefaultsModel, diags *diag.Diagnostics) {
 	svc := r.data.service(diags)
 	if diags.HasError() {
 		return
 	}
 	ctx = r.data.maskCtx(ctx)
-	checkConnectionID(diags, svc, m.ConnectionID)
-	m.ID = m.ConnectionID
-	svc.Invalidate("autotask/picklists/")
-	r.resolve(ctx, svc, m, diags)
+	checkConnectionID(ctx, diags, svc, plan.ConnectionID, priorConn, false)
+	plan.ID = plan.ConnectionID
+	r.resolve(ctx, svc, &plan, false, diags)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(st.Set(ctx, &plan)...)
 }
 
 // Read refreshes the labels by id. A value that became inactive or was
@@ -280,9 +331,8 @@ func (r *ticketDefaultsResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	ctx = r.data.maskCtx(ctx)
-	if state.ID.IsNull() {
-		state.ID = state.ConnectionID
-	}
+	state.ConnectionID = refreshConnectionID(ctx, svc, state.ConnectionID)
+	state.ID = state.ConnectionID
 	needed := false
 	for _, s := range ticketDefaultsSettings {
 		needed = needed || !s.id(&state).IsNull()
@@ -323,8 +373,8 @@ func (r *ticketDefaultsResource) Delete(context.Context, resource.DeleteRequest,
 }
 
 // ticketDefaultsImportExample is shown in import errors.
-const ticketDefaultsImportExample = "petra-api@example.com/29683482/1/8/2 (connection, queue id, creation status id, " +
-	"update status id, optional priority id), or just petra-api@example.com"
+const ticketDefaultsImportExample = "900001/29683482/1/8/2 (connection id, queue id, creation status id, " +
+	"update status id, optional priority id), or just 900001"
 
 // ImportState accepts "<connection_id>/<queue>/<creation_status>/<update_status>[/<priority>]"
 // with numeric ids, or "<connection_id>" alone.
@@ -342,10 +392,12 @@ func (r *ticketDefaultsResource) ImportState(ctx context.Context, req resource.I
 				req.ID, len(parts), ticketDefaultsImportExample))
 		return
 	}
-	if r.data != nil && r.data.svc != nil && r.data.svc.Username() != "" && conn != r.data.svc.Username() {
+	if _, isDB := integration.ParseConnectionID(conn); !isDB &&
+		r.data != nil && r.data.svc != nil && r.data.svc.Username() != "" && conn != r.data.svc.Username() {
 		resp.Diagnostics.AddError("Import ID names another connection",
 			fmt.Sprintf("The import ID starts with %q, but this provider is configured for the Autotask API user %q. "+
-				"Ticket defaults belong to the provider's connection; start the import ID with %q.",
+				"Ticket defaults belong to the provider's connection; start the import ID with the connection's id (the "+
+				"Autotask database id) or with %q.",
 				conn, r.data.svc.Username(), r.data.svc.Username()))
 		return
 	}
@@ -376,6 +428,24 @@ func (r *ticketDefaultsResource) ImportState(ctx context.Context, req resource.I
 		set(s.attr, raw)
 		set(s.attr+"_id", id)
 	}
+}
+
+// UpgradeState upgrades a state written by version 0, whose connection_id
+// and id were the API username: the attributes are unchanged, and the next
+// refresh records the database id (refreshConnectionID).
+func (r *ticketDefaultsResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var resp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &resp)
+	v0 := resp.Schema
+	v0.Version = 0
+	return map[int64]resource.StateUpgrader{0: {
+		PriorSchema: &v0,
+		StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			var m ticketDefaultsModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		},
+	}}
 }
 
 func ticketDefaultsDigits(s string) bool {

@@ -91,28 +91,36 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 		CheckDestroy:             connNoAutotaskWrites(env),
 		Steps: []resource.TestStep{
 			{
-				// Labels, in any case, resolve to ids at plan time.
+				// Labels, in any case, are checked at plan time and resolved to
+				// ids at apply (a picklist edited in between cannot break it).
 				Config: tdConfig(env, "monitoring alerts", "New", "In Progress", "high"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tdAddr, plancheck.ResourceActionCreate),
-						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("queue_id"), knownvalue.Int64Exact(29683482)),
-						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("update_status_label"), knownvalue.StringExact("In Progress")),
-						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.Username())),
+						plancheck.ExpectUnknownValue(tdAddr, tfjsonpath.New("queue_id")),
+						plancheck.ExpectUnknownValue(tdAddr, tfjsonpath.New("update_status_label")),
+						plancheck.ExpectUnknownValue(tdAddr, tfjsonpath.New("id")), // the connection's, known after it is created
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: append(tdExpect(29683482, "Monitoring Alerts", 1, "New", 8, "In Progress", 1, "High"),
 					statecheck.ExpectKnownValue(tdAddr, tfjsonpath.New("queue"), knownvalue.StringExact("monitoring alerts")),
-					statecheck.ExpectKnownValue(tdAddr, tfjsonpath.New("connection_id"), knownvalue.StringExact(env.Username()))),
+					statecheck.ExpectKnownValue(tdAddr, tfjsonpath.New("connection_id"), knownvalue.StringExact(env.ConnectionID())),
+					statecheck.ExpectKnownValue(tdAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID()))),
 			},
 			{
-				// Numeric ids resolve to labels; dropping priority nulls its id and label.
-				Config: tdConfig(env, "29683483", "7", "8", ""),
+				// Numeric ids are planned as given, their labels resolved at
+				// apply; an unchanged value keeps its id and label; dropping
+				// priority nulls its id and label.
+				Config: tdConfig(env, "29683483", "7", "In Progress", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tdAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("queue_label"), knownvalue.StringExact("Security Incidents")),
+						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("queue_id"), knownvalue.Int64Exact(29683483)),
+						plancheck.ExpectUnknownValue(tdAddr, tfjsonpath.New("queue_label")),
+						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("update_status_id"), knownvalue.Int64Exact(8)),
+						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("update_status_label"), knownvalue.StringExact("In Progress")),
+						plancheck.ExpectKnownValue(tdAddr, tfjsonpath.New("priority_id"), knownvalue.Null()),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -121,20 +129,22 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 			{
 				ResourceName:      tdAddr,
 				ImportState:       true,
-				ImportStateId:     env.Username() + "/29683483/7/8",
+				ImportStateId:     env.ConnectionID() + "/29683483/7/8",
 				ImportStateVerify: true,
+				// Imported by ids: update_status is recorded as the id, as the import ID gave it.
+				ImportStateVerifyIgnore: []string{"update_status"},
 			},
 			{
 				// Connection only: the values come from configuration later.
 				ResourceName:  tdAddr,
 				ImportState:   true,
-				ImportStateId: env.Username(),
+				ImportStateId: env.ConnectionID(),
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if len(states) != 1 {
 						return fmt.Errorf("imported %d instances", len(states))
 					}
 					a := states[0].Attributes
-					if a["connection_id"] != env.Username() || a["id"] != env.Username() || a["queue"] != "" || a["queue_id"] != "" {
+					if a["connection_id"] != env.ConnectionID() || a["id"] != env.ConnectionID() || a["queue"] != "" || a["queue_id"] != "" {
 						return fmt.Errorf("unexpected attributes %v", a)
 					}
 					return nil
@@ -143,14 +153,14 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 			{
 				ResourceName:  tdAddr,
 				ImportState:   true,
-				ImportStateId: env.Username() + "/Monitoring Alerts/1/8",
+				ImportStateId: env.ConnectionID() + "/Monitoring Alerts/1/8",
 				ExpectError: exactError(fmt.Sprintf(`Part 2 of the import ID "%s/Monitoring Alerts/1/8" is "Monitoring Alerts", `+
-					`which is not a numeric queue id. Use petra-api@example.com/29683482/1/8/2`, env.Username())),
+					`which is not a numeric queue id. Use 900001/29683482/1/8/2`, env.ConnectionID())),
 			},
 			{
 				ResourceName:  tdAddr,
 				ImportState:   true,
-				ImportStateId: env.Username() + "/29683483/7",
+				ImportStateId: env.ConnectionID() + "/29683483/7",
 				ExpectError:   exactError(`has 3 parts separated by "/"; expected 1, 4 or 5.`),
 			},
 			{
@@ -178,7 +188,7 @@ func TestAccAutotaskTicketDefaults_basic(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: tdConfig(env, "29683483", "7", "8", ""),
+				Config: tdConfig(env, "29683483", "7", "In Progress", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -221,8 +231,8 @@ resource "petra_autotask_ticket_defaults" "main" {
   update_status   = "1"
 }
 `,
-				ExpectError: exactError(fmt.Sprintf(`connection_id is "someone-else@example.com", but this provider is `+
-					`configured for the Autotask API user %q.`, env.Username())),
+				ExpectError: exactError(fmt.Sprintf(`connection_id is "someone-else@example.com", but this provider's `+
+					`Autotask API user %q belongs to Autotask database %d`, env.Username(), env.DatabaseID())),
 			},
 		},
 	})

@@ -24,7 +24,7 @@ func TestInfo(t *testing.T) {
 	if in.ZoneLookupURL != info.AutotaskZoneLookupURL || in.AutotaskBaseURL != info.AutotaskBaseURL || in.PetraURL != info.PetraBaseURL {
 		t.Error("sandboxtest.Instance URLs disagree with /_sandbox/info")
 	}
-	if len(info.Users) != 5 {
+	if len(info.Users) != 6 {
 		t.Fatalf("users = %+v", info.Users)
 	}
 	secrets := 0

@@ -17,8 +17,8 @@ func TestBuiltinFixtures(t *testing.T) {
 	if n := len(base.Autotask.Companies) + len(base.Autotask.Contracts) + len(base.Autotask.ContractServices) + len(base.Autotask.Services); n != 0 {
 		t.Errorf("base fixture must hold no Autotask entities (tests create them through the API), has %d", n)
 	}
-	if len(base.Autotask.APIUsers) != 5 {
-		t.Errorf("base fixture has %d API users, want 5 (full, two restricted, inactive, non-API)", len(base.Autotask.APIUsers))
+	if len(base.Autotask.APIUsers) != 6 {
+		t.Errorf("base fixture has %d API users, want 6 (two full, two restricted, inactive, non-API)", len(base.Autotask.APIUsers))
 	}
 	if !reflect.DeepEqual(base.Autotask.APIUsers, demo.Autotask.APIUsers) ||
 		!reflect.DeepEqual(base.Autotask.TicketPicklists, demo.Autotask.TicketPicklists) ||

@@ -17,11 +17,13 @@ data "petra_billable_units" "harbor_dental" {
   tenant_id = "ZZk90t"
 }
 
-data "petra_usage" "this" {}
+data "petra_usage" "this" {
+  tenant_ids = ["ZZk90t"]
+}
 
 output "harbor_dental_audit" {
   value = {
-    billed_this_month  = data.petra_usage.this.tenants["ZZk90t"].billable_users_this_month
+    billed_this_month  = data.petra_usage.this.lookup["ZZk90t"].billable_users_this_month
     billable_right_now = data.petra_billable_units.harbor_dental.total_billable_users
     petra_projection   = data.petra_billable_units.harbor_dental.projected_billable_units_this_month
   }

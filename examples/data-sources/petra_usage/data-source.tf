@@ -9,8 +9,13 @@ terraform {
   }
 }
 
-# One request to Petra for every tenant's billing figures.
-data "petra_usage" "this" {}
+# One request to Petra for every tenant's billing figures. lookup has an
+# entry for every tenant in tenant_ids, with a status: a tenant Petra no
+# longer lists is "not_found" with a null count, which fails that tenant's
+# mapping alone instead of stopping the run with "Invalid index".
+data "petra_usage" "this" {
+  tenant_ids = keys(local.billing)
+}
 
 # Figures as of a past date (YYYY-MM-DD).
 data "petra_usage" "month_end" {
@@ -34,7 +39,12 @@ resource "petra_autotask_billing_mapping" "tenant" {
   company_id    = each.value.company_id
   contract_id   = each.value.contract_id
   service_id    = each.value.service_id
-  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+  units         = data.petra_usage.this.lookup[each.key].billable_users_this_month
+}
+
+# Tenants of the configuration Petra does not bill as expected.
+output "usage_problems" {
+  value = { for id, u in data.petra_usage.this.lookup : id => u.message if u.status != "ok" }
 }
 
 output "trials" {

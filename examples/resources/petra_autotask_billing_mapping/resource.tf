@@ -32,7 +32,11 @@ resource "petra_autotask_tenant_mapping" "tenant" {
 }
 
 # Petra's usage report: one request for every tenant's billable count.
-data "petra_usage" "this" {}
+# lookup has an entry for every tenant asked for, so a tenant removed from
+# Petra fails its own mapping instead of the whole run.
+data "petra_usage" "this" {
+  tenant_ids = keys(local.billing)
+}
 
 # Each apply pushes the difference between the units in effect today and
 # Petra's count, as one ContractServiceAdjustment effective today.
@@ -44,12 +48,23 @@ resource "petra_autotask_billing_mapping" "tenant" {
   company_id    = petra_autotask_tenant_mapping.tenant[each.key].company_id
   contract_id   = each.value.contract_id
   service_id    = each.value.service_id
-  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+  units         = data.petra_usage.this.lookup[each.key].billable_users_this_month
+
+  # When the tenant moves to another contract, service or company (a
+  # replacement), or the mapping is removed: "keep" (the default) leaves the
+  # old line's units and the plan warns; "zero" sets the old line to 0.
+  on_destroy = "zero"
 }
 
 # What the last apply changed in Autotask, per tenant.
 output "units_pushed" {
   value = { for k, m in petra_autotask_billing_mapping.tenant : k => m.last_push_delta }
+}
+
+# With billing_check_failure = "warn", tenants whose problem stopped their
+# sync in the last apply (empty when every tenant was synced).
+output "sync_failures" {
+  value = [for m in petra_autotask_billing_mapping.tenant : m.sync_error if m.sync_status == "failed"]
 }
 
 # Retry one tenant only, after fixing its contract in Autotask:

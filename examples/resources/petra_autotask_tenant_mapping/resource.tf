@@ -34,7 +34,7 @@ resource "petra_autotask_tenant_mapping" "tenant" {
   company_id    = each.value
 }
 
-# The plan shows names, not only numbers.
+# Names are read from Autotask and Petra at apply and on every refresh.
 output "mapped" {
   value = { for k, m in petra_autotask_tenant_mapping.tenant : m.tenant_name => m.company_name }
 }

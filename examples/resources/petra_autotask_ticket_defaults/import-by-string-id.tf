@@ -3,5 +3,5 @@
 # with numeric ids (the petra_autotask_ticket_picklists data source lists them).
 import {
   to = petra_autotask_ticket_defaults.this
-  id = "petra-api@example.com/29683482/1/8/1"
+  id = "900001/29683482/1/8/1"
 }

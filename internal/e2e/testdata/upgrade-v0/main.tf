@@ -1,0 +1,89 @@
+# The main job, as an MSP would keep it in git: the Autotask connection,
+# every Petra tenant mapped to its Autotask company, ticket defaults, and
+# billing mappings whose unit counts come from Petra's usage report.
+#
+# `make demo` runs it against the sandbox. Credentials come from the
+# environment (AUTOTASK_*, PETRA_*), never from this file.
+
+terraform {
+  required_providers {
+    petra = {
+      source = "petrasecurity/petra"
+    }
+  }
+}
+
+provider "petra" {}
+
+locals {
+  # Petra tenant ID => Autotask company ID.
+  tenants = {
+    ZZk90t = 1001 # Harbor Dental Group
+    Y3mPqr = 1002 # Northwind Logistics
+    Bq7Lx2 = 1003 # Cedar Ridge Accounting
+    Kp4Wn8 = 1004 # Bluebird Veterinary Clinic
+    Mv2Rt6 = 1005 # Summit Legal Partners
+    Tx9Hc3 = 1006 # Oakline Manufacturing
+  }
+
+  # Petra tenant ID => the Recurring Service contract and service line that
+  # bills it.
+  billing = {
+    ZZk90t = { contract_id = 2001, service_id = 3001 }
+    Y3mPqr = { contract_id = 2002, service_id = 3001 }
+    Kp4Wn8 = { contract_id = 2004, service_id = 3001 }
+  }
+}
+
+resource "petra_autotask_connection" "this" {
+  features = ["ticketing", "billing"]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "petra_autotask_ticket_defaults" "this" {
+  connection_id   = petra_autotask_connection.this.id
+  queue           = "Monitoring Alerts"
+  creation_status = "New"
+  update_status   = "In Progress"
+  priority        = "High"
+}
+
+resource "petra_autotask_tenant_mapping" "tenant" {
+  for_each = local.tenants
+
+  connection_id = petra_autotask_connection.this.id
+  tenant_id     = each.key
+  company_id    = each.value
+}
+
+# One request to Petra for every tenant's billing figures.
+data "petra_usage" "this" {}
+
+resource "petra_autotask_billing_mapping" "tenant" {
+  for_each = local.billing
+
+  connection_id = petra_autotask_connection.this.id
+  tenant_id     = petra_autotask_tenant_mapping.tenant[each.key].tenant_id
+  company_id    = petra_autotask_tenant_mapping.tenant[each.key].company_id
+  contract_id   = each.value.contract_id
+  service_id    = each.value.service_id
+  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+}
+
+output "zone" {
+  value = petra_autotask_connection.this.zone_name
+}
+
+output "tenants" {
+  value = { for k, m in petra_autotask_tenant_mapping.tenant : "${m.tenant_name} (${k})" => "${m.company_name} (${m.company_id})" }
+}
+
+output "billing" {
+  value = {
+    for k, m in petra_autotask_billing_mapping.tenant :
+    m.company_name => "${m.units} units on \"${m.contract_name}\" / ${m.service_name} (last push ${m.last_push_delta >= 0 ? "+" : ""}${m.last_push_delta})"
+  }
+}

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+)
+
+// TestStateFromVersion0UpgradesAndPlansClean plans a state written by
+// version 0 of the provider (testdata/upgrade-v0: the demo applied by the
+// provider of main at b1792f7) with the current provider. Every resource
+// upgrades (the connection's id becomes the database id; the mappings'
+// connection_id follows at refresh) and the plan is empty. Then a second
+// API user of the same database applies: the connection is updated in
+// place (username) and no mapping is replaced, although the connection has
+// prevent_destroy.
+func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
+	env := acctest.NewWithOptions(t, acctest.Options{Fixture: sandbox.DemoFixture()})
+	env.RequireSandbox(t)
+	src := filepath.Join("testdata", "upgrade-v0")
+	mainTF, err := os.ReadFile(filepath.Join(src, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stateJSON, err := os.ReadFile(filepath.Join(src, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The version-0 apply pushed these units in the database the state
+	// describes; bring the fresh sandbox to the same counts.
+	var st tfState
+	if err := json.Unmarshal(stateJSON, &st); err != nil {
+		t.Fatal(err)
+	}
+	mappings := 0
+	for _, r := range st.Resources {
+		for _, in := range r.Instances {
+			if in.SchemaVersion != 0 {
+				t.Fatalf("%s.%s is at schema version %d, want 0", r.Type, r.Name, in.SchemaVersion)
+			}
+			if r.Type == "petra_autotask_billing_mapping" {
+				mappings++
+				a := in.Attributes
+				env.SetUnits(t, int64(a["contract_id"].(float64)), int64(a["contract_service_id"].(float64)), int(a["units"].(float64)))
+			}
+		}
+	}
+	if mappings == 0 {
+		t.Fatal("the version-0 state has no billing mapping")
+	}
+
+	secrets := env.Secrets()
+	vars := map[string]string{
+		"AUTOTASK_USERNAME":         env.Username(),
+		"AUTOTASK_SECRET":           secrets[0],
+		"AUTOTASK_INTEGRATION_CODE": secrets[1],
+		"AUTOTASK_ZONE_LOOKUP_URL":  env.Sandbox.ZoneLookupURL,
+		"PETRA_API_KEY":             secrets[2],
+		"PETRA_API_URL":             env.Sandbox.PetraURL,
+	}
+	w := NewWorkdir(t, string(mainTF), vars)
+	if err := os.WriteFile(filepath.Join(w.Dir, "terraform.tfstate"), stateJSON, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := w.Run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if plan.ExitCode != 0 {
+		t.Fatalf("plan of the version-0 state exited %d (0 = no changes):\n%s", plan.ExitCode, tail(plan.Output(), 6000))
+	}
+	if !strings.Contains(plan.Stdout, "No changes.") {
+		t.Fatalf("plan output lacks \"No changes.\":\n%s", tail(plan.Stdout, 4000))
+	}
+	if want := "petra_autotask_connection.this: Refreshing state... [id=" + env.ConnectionID() + "]"; !strings.Contains(plan.Stdout, want) {
+		t.Errorf("the connection was not upgraded to the database id: %q not in\n%s", want, tail(plan.Stdout, 4000))
+	}
+
+	// A second API user of the same database (a CI user, a rotated user):
+	// the connection is updated in place, nothing is replaced.
+	ci := []string{"AUTOTASK_USERNAME=petra-api-ci@sandbox.example", "AUTOTASK_SECRET=sandbox-ci-secret-do-not-use"}
+	plan = w.Run(ci, "plan", "-input=false", "-no-color", "-out=ci.tfplan")
+	if plan.ExitCode != 0 {
+		t.Fatalf("plan with the second user exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 6000))
+	}
+	for _, want := range []string{"Plan: 0 to add, 1 to change, 0 to destroy.", "# petra_autotask_connection.this will be updated in-place",
+		`~ username    = "petra-api@sandbox.example" -> "petra-api-ci@sandbox.example"`} {
+		if !strings.Contains(plan.Stdout, want) {
+			t.Errorf("plan with the second user lacks %q:\n%s", want, tail(plan.Stdout, 6000))
+		}
+	}
+	apply := w.Run(ci, "apply", "-input=false", "-no-color", "ci.tfplan")
+	if apply.ExitCode != 0 {
+		t.Fatalf("apply with the second user exited %d:\n%s", apply.ExitCode, tail(apply.Output(), 6000))
+	}
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after tfState
+	if err := json.Unmarshal(raw, &after); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range after.Resources {
+		if r.Mode != "managed" {
+			continue
+		}
+		for _, in := range r.Instances {
+			if in.SchemaVersion != 1 {
+				t.Errorf("%s.%s[%v] is at schema version %d after apply, want 1", r.Type, r.Name, in.IndexKey, in.SchemaVersion)
+			}
+			id := in.Attributes["connection_id"]
+			if r.Type == "petra_autotask_connection" {
+				id = in.Attributes["id"]
+				if in.Attributes["username"] != "petra-api-ci@sandbox.example" {
+					t.Errorf("connection username = %v, want the second user", in.Attributes["username"])
+				}
+			}
+			if id != env.ConnectionID() {
+				t.Errorf("%s.%s[%v]: connection id %v, want %s", r.Type, r.Name, in.IndexKey, id, env.ConnectionID())
+			}
+		}
+	}
+	plan = w.Run(ci, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if plan.ExitCode != 0 {
+		t.Fatalf("plan after the second user's apply exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 4000))
+	}
+}
+
+// tfState is the part of a Terraform state file the tests read.
+type tfState struct {
+	Resources []struct {
+		Mode      string `json:"mode"`
+		Type      string `json:"type"`
+		Name      string `json:"name"`
+		Instances []struct {
+			IndexKey      any            `json:"index_key"`
+			SchemaVersion int            `json:"schema_version"`
+			Attributes    map[string]any `json:"attributes"`
+		} `json:"instances"`
+	} `json:"resources"`
+}

@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"math/big"
+	"testing"
+
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// TestBillingMappingUpgradeFromVersion0 upgrades version-0 billing states
+// both without `effective` (written before it existed) and with it: the id
+// becomes <tenant_id>/<contract_id>/<service_id>, a configured effective is
+// kept, and on_destroy and sync_status take what version 0 did. The
+// end-to-end test of a real version-0 state is upgrade_test.go in e2e.
+func TestBillingMappingUpgradeFromVersion0(t *testing.T) {
+	r := &billingMappingResource{}
+	up := r.UpgradeState(ctx())[0]
+	typ := up.PriorSchema.Type().TerraformType(ctx()).(tftypes.Object)
+	for _, effective := range []tftypes.Value{tftypes.NewValue(tftypes.String, nil), tftypes.NewValue(tftypes.String, "next_period")} {
+		vals := map[string]tftypes.Value{
+			"id": tfString("ZZk90t/4001"), "connection_id": tfString("petra-api@example.com"), "tenant_id": tfString("ZZk90t"),
+			"company_id": tfInt(1001), "contract_id": tfInt(2001), "service_id": tfInt(3001),
+			"units": tftypes.NewValue(tftypes.Number, big.NewFloat(44)), "contract_service_id": tfInt(4001),
+			"effective": effective,
+		}
+		prior := tfsdk.State{Schema: *up.PriorSchema, Raw: objectOf(typ, vals)}
+		var sresp fwresource.SchemaResponse
+		r.Schema(ctx(), fwresource.SchemaRequest{}, &sresp)
+		resp := &fwresource.UpgradeStateResponse{State: tfsdk.State{Schema: sresp.Schema,
+			Raw: tftypes.NewValue(sresp.Schema.Type().TerraformType(ctx()), nil)}}
+		up.StateUpgrader(ctx(), fwresource.UpgradeStateRequest{State: &prior}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatal(resp.Diagnostics)
+		}
+		var m billingMappingModel
+		if d := resp.State.Get(ctx(), &m); d.HasError() {
+			t.Fatal(d)
+		}
+		want := "today"
+		if !effective.IsNull() {
+			want = "next_period"
+		}
+		if m.ID.ValueString() != "ZZk90t/2001/3001" || m.OnDestroy.ValueString() != "keep" || m.SyncStatus.ValueString() != "ok" ||
+			!m.SyncError.IsNull() || m.Effective.ValueString() != want || m.ContractServiceID.ValueInt64() != 4001 ||
+			m.ConnectionID.ValueString() != "petra-api@example.com" {
+			t.Fatalf("upgraded (effective %s): %+v", effective, m)
+		}
+	}
+}

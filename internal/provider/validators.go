@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+)
+
+var (
+	_ validator.String = onDestroyValidator{}
+	_ validator.String = petraTenantIDValidator{}
+	_ validator.String = picklistArgumentValidator{}
+)
+
+// petraTenantIDValidator checks the form of a Petra tenant ID offline, so
+// `terraform validate` catches a stray space, a pasted URL or document: 1 to
+// 64 letters, digits, "-", "_", "." or "~" (integration.TenantIDFormProblem,
+// the same rule for both mappings and petra_usage). Whether the tenant
+// exists is checked at plan time, against Petra.
+type petraTenantIDValidator struct{}
+
+func (petraTenantIDValidator) Description(context.Context) string {
+	return "must be a Petra tenant ID such as ZZk90t: letters, digits, - or _, no spaces or slashes"
+}
+
+func (v petraTenantIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (petraTenantIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if p := integration.TenantIDFormProblemFor(req.Path.String(), req.ConfigValue.ValueString()); p != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Petra tenant ID", p)
+	}
+}
+
+// picklistArgumentValidator checks the form of a ticket defaults value
+// (a picklist label or numeric id) offline: whether Autotask knows it is
+// checked at plan time.
+type picklistArgumentValidator struct{}
+
+func (picklistArgumentValidator) Description(context.Context) string {
+	return "must be a picklist label or numeric id, without leading or trailing spaces"
+}
+
+func (v picklistArgumentValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (picklistArgumentValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	var problem string
+	switch {
+	case strings.TrimSpace(v) == "":
+		problem = "is empty"
+	case strings.TrimSpace(v) != v:
+		problem = "has leading or trailing spaces"
+	case strings.ContainsAny(v, "\r\n\t"):
+		problem = "contains a line break or tab"
+	default:
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid ticket picklist value",
+		fmt.Sprintf("%s %q %s. Give the label as Autotask shows it (such as \"New\") or its numeric id as a string "+
+			"(such as \"8\"); the petra_autotask_ticket_picklists data source lists them.", req.Path, v, problem))
+}
+
+// onDestroyValidator accepts "keep" and "zero", and says what each does.
+type onDestroyValidator struct{}
+
+func (onDestroyValidator) Description(context.Context) string { return `must be "keep" or "zero"` }
+
+func (v onDestroyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (onDestroyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	switch v := req.ConfigValue.ValueString(); v {
+	case OnDestroyKeep, OnDestroyZero:
+	default:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid on_destroy",
+			fmt.Sprintf("on_destroy is %q. Use \"keep\" (the line keeps its units when the mapping is destroyed or "+
+				"replaced; the default) or \"zero\" (the line is pushed to 0 units).", v))
+	}
+}
