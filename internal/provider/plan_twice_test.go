@@ -270,12 +270,15 @@ func stateAfterApply(t *testing.T, env *acctest.Env, extra map[string]tftypes.Va
 	if hasErrors(diags) {
 		t.Fatalf("plan: %s", diagText(diags))
 	}
-	planned2, diags := s.plan(typeName, config, null) // the re-plan inside apply
+	// The apply walk runs in a new provider process (Terraform starts one per
+	// walk): it re-plans the resource there, then applies it.
+	s2 := newPlanServer(t, env, extra)
+	planned2, diags := s2.plan(typeName, config, null)
 	if hasErrors(diags) {
 		t.Fatalf("re-plan: %s", diagText(diags))
 	}
 	samePlannedKnownValues(t, planned, planned2)
-	state := s.apply(typeName, config, null, planned2)
+	state := s2.apply(typeName, config, null, planned2)
 	return newPlanServer(t, env, extra).read(typeName, state)
 }
 
