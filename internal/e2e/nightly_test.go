@@ -191,7 +191,10 @@ func TestNightlyWarnModeRunSurvivesBrokenTenants(t *testing.T) {
 	for _, want := range []string{
 		"Cedar Ridge Accounting (Bq7Lx2): Autotask company is inactive",
 		"Bluebird Veterinary Clinic (Kp4Wn8): Petra tenant not found",
-		"Kp4Wn8: No unit count for this tenant",
+		// The billing mapping of a tenant removed from Petra fails on its
+		// tenant check and, its units being null, on the missing count.
+		"Kp4Wn8: Petra tenant not found",
+		"No unit count for this tenant",
 		"Summit Legal Partners (Mv2Rt6): Contract has not started",
 	} {
 		if !strings.Contains(flat, want) {

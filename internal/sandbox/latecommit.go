@@ -72,6 +72,10 @@ type lateCommits struct {
 	mu      sync.Mutex
 	pending map[*pendingCommit]bool
 	closed  bool
+	// apply lands late writes one at a time: released together, they would
+	// otherwise meet the emulated thread limit (3 per endpoint) and be
+	// refused, which no test of a late commit wants.
+	apply sync.Mutex
 }
 
 func newLateCommits() *lateCommits { return &lateCommits{pending: map[*pendingCommit]bool{}} }
@@ -179,8 +183,10 @@ func (s *Sandbox) serveLate(f *FaultRule, w http.ResponseWriter, r *http.Request
 			return
 		}
 		dw := &discardWriter{header: http.Header{}}
+		s.late.apply.Lock()
 		start := time.Now()
 		next.ServeHTTP(dw, r2)
+		s.late.apply.Unlock()
 		late.Status, late.Outcome, late.PendingSeq = dw.status, OutcomeCommittedLate, seq
 		late.Time = formatLogTime(start)
 		late.DurationMs = float64(time.Since(start).Microseconds()) / 1000

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -184,5 +185,38 @@ func TestSandboxCloseDropsHeldWrites(t *testing.T) {
 	}
 	if got := companiesNamed(t, in, "Never Co"); len(got) != 0 {
 		t.Fatalf("a write dropped by Close landed: %v", got)
+	}
+}
+
+// TestLateCommitsReleasedTogetherAllLand: writes released at once land one
+// after another, so the emulated thread limit (3 per endpoint) refuses none.
+func TestLateCommitsReleasedTogetherAllLand(t *testing.T) {
+	in := sandboxtest.Start(t, nil)
+	const n = 6
+	const path = "/ATServicesRest/V1.0/Companies"
+	if _, err := in.Admin.InjectFault(ctx(t), sandbox.FaultRule{Method: "POST", Path: path, Action: "drop-then-commit", UntilReleased: true, Count: n}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if r := autotask(t, in, http.MethodPost, "Companies", newCompany(fmt.Sprintf("Batch Co %d", i))); r.err == nil {
+			t.Fatalf("post %d got an answer: %s", i, r)
+		}
+	}
+	if got, err := in.Admin.ReleaseLateCommits(ctx(t)); err != nil || got != n {
+		t.Fatalf("released %d (%v), want %d", got, err, n)
+	}
+	waitFor(t, "every late commit", func() bool {
+		done := 0
+		for _, r := range logOutcomes(t, in, "POST", path) {
+			if r.Outcome == sandbox.OutcomeCommittedLate {
+				done++
+			}
+		}
+		return done == n
+	})
+	for _, r := range logOutcomes(t, in, "POST", path) {
+		if r.Outcome == sandbox.OutcomeCommittedLate && r.Status != 200 {
+			t.Errorf("a late commit was refused: %+v", r)
+		}
 	}
 }
