@@ -251,10 +251,10 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 			{
 				// Import by <tenant_id>/<contract_id>/<service_id>: the line,
 				// company and units come from Autotask.
-				ResourceName:            billingAddr,
-				ImportState:             true,
-				ImportStateId:           id,
-				ImportStateVerify:       true,
+				ResourceName:      billingAddr,
+				ImportState:       true,
+				ImportStateId:     id,
+				ImportStateVerify: true,
 				// An imported mapping claims its line on its first apply (import
 				// writes nothing to Autotask).
 				ImportStateVerifyIgnore: []string{"last_push_delta", "last_push_at", "claim_token", "claim_note_id"},
