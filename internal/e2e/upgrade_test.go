@@ -128,6 +128,49 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 	if plan.ExitCode != 0 {
 		t.Fatalf("plan after the second user's apply exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 4000))
 	}
+
+	// Mappings recorded before claims existed claim their line at their next
+	// push, not before: drift one line in Autotask, and the apply that
+	// restores it claims that line only.
+	var drifted string
+	var driftedContract, driftedLine int64
+	for _, r := range after.Resources {
+		if r.Type != "petra_autotask_billing_mapping" {
+			continue
+		}
+		in := r.Instances[0]
+		drifted = in.Attributes["id"].(string)
+		driftedContract = int64(in.Attributes["contract_id"].(float64))
+		driftedLine = int64(in.Attributes["contract_service_id"].(float64))
+		env.SetUnits(t, driftedContract, driftedLine, int(in.Attributes["units"].(float64))+3)
+		break
+	}
+	apply = w.Run(ci, "apply", "-auto-approve", "-input=false", "-no-color")
+	if apply.ExitCode != 0 {
+		t.Fatalf("apply after drift exited %d:\n%s", apply.ExitCode, tail(apply.Output(), 6000))
+	}
+	raw, err = os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claimed tfState
+	if err := json.Unmarshal(raw, &claimed); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range claimed.Resources {
+		if r.Type != "petra_autotask_billing_mapping" {
+			continue
+		}
+		for _, in := range r.Instances {
+			token, _ := in.Attributes["claim_token"].(string)
+			if in.Attributes["id"] == drifted && token == "" {
+				t.Errorf("%s pushed after the upgrade but holds no claim", drifted)
+			}
+			if in.Attributes["id"] != drifted && token != "" {
+				t.Errorf("%s claimed its line without a push (claim_token %q)", in.Attributes["id"], token)
+			}
+		}
+	}
 }
 
 // tfState is the part of a Terraform state file the tests read.

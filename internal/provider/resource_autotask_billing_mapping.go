@@ -392,7 +392,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	t.problems = append(tenantProblems, t.problems...)
 	r.claimInRun(ctx, svc, &plan, state, t)
-	r.planClaim(ctx, svc, &plan, state, t, &resp.Diagnostics)
+	r.planClaim(ctx, svc, &plan, state, importedUnclaimed(ctx, req.Private), t, &resp.Diagnostics)
 	warn := r.data.warnMode()
 	if len(t.problems) > 0 {
 		reportProblems(&resp.Diagnostics, svc, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))
@@ -873,6 +873,7 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 	}
 	set("id", req.ID)
 	set("tenant_id", imp.tenant)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimOnNextApplyKey, []byte(`true`))...)
 	set("on_destroy", OnDestroyKeep)
 	set("effective", EffectiveToday)
 	if imp.contractServiceID > 0 {

@@ -212,13 +212,40 @@ func claimConflictProblem(t *billingTarget, err *integration.ClaimConflictError)
 	return integration.Problem{Attribute: integration.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
 }
 
+// claimOnNextApplyKey is the private-state key ImportState sets: an imported
+// mapping claims its line at the first apply after the import, even when that
+// apply has nothing to push (DESIGN.md, Guarantees).
+const claimOnNextApplyKey = "claim_on_next_apply"
+
+// privateGetter is the part of the framework's private state ModifyPlan reads.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// importedUnclaimed reports whether the mapping was imported and has not
+// claimed its line yet.
+func importedUnclaimed(ctx context.Context, p privateGetter) bool {
+	if p == nil {
+		return false
+	}
+	v, diags := p.GetKey(ctx, claimOnNextApplyKey)
+	return !diags.HasError() && len(v) > 0
+}
+
 // planClaim checks the line's claims in the run's bulk read of every claim:
 // when another configuration holds the line it adds the problem (or, with
 // take_over_claim, a warning); when the apply has to claim the line (no
 // claim yet, or it was released) it marks the claim unknown, so the plan
 // shows an update. Planned known values come from state only
 // (claimPlanFromKnown).
-func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+//
+// One exception keeps upgraded states clean: a mapping recorded before
+// claims existed (a state of schema version 0: no token, not imported) on a
+// line nobody claims is not updated for the claim alone. It claims the line
+// at its next push (the apply visits it anyway), and until then another
+// configuration that claims the line first makes this one fail at plan,
+// never bill twice.
+func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, imported bool, t *billingTarget, diags *diag.Diagnostics) {
 	if !t.lineOK {
 		return
 	}
@@ -236,6 +263,9 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration
 	switch {
 	case st == integration.ClaimHeld:
 		return
+	case st == integration.ClaimFree && state != nil && token == "" && !imported && !plan.LastPushDelta.IsUnknown() &&
+		!plan.SyncStatus.IsUnknown():
+		return // recorded before claims existed, nothing to apply: claimed at its next push
 	case st == integration.ClaimFree, svc.IsStateClaim(holder.Token):
 		// No claim, or this configuration's own claim held by a mapping being
 		// replaced or destroyed (destroyed first, releasing it) or by another
