@@ -211,6 +211,20 @@ func (e *Env) RequireSandbox(t testing.TB) {
 	}
 }
 
+// AutotaskEndpoints are the provider's autotask settings that say where the
+// database is (zone_lookup_url, base_url) and its time_zone, as this
+// environment resolved them: the sandbox's, or the AUTOTASK_* variables'
+// against a real database. Only settings with a value are returned.
+func (e *Env) AutotaskEndpoints() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{"zone_lookup_url": e.zoneLookupURL, "base_url": e.baseURL, "time_zone": e.TimeZone} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Username is the Autotask API username the provider uses.
 func (e *Env) Username() string { return e.username }
 

@@ -43,11 +43,14 @@ func newPlanServer(t *testing.T, env *acctest.Env, extra map[string]tftypes.Valu
 	ptyp := sch.Provider.ValueType().(tftypes.Object)
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 	secrets := env.Secrets()
+	at := map[string]tftypes.Value{
+		"username": str(env.Username()), "secret": str(secrets[0]), "integration_code": str(secrets[1]),
+	}
+	for k, v := range env.AutotaskEndpoints() { // the sandbox's, or the real database's
+		at[k] = str(v)
+	}
 	vals := map[string]tftypes.Value{
-		"autotask": objectOf(ptyp.AttributeTypes["autotask"].(tftypes.Object), map[string]tftypes.Value{
-			"username": str(env.Username()), "secret": str(secrets[0]), "integration_code": str(secrets[1]),
-			"zone_lookup_url": str(env.Sandbox.ZoneLookupURL),
-		}),
+		"autotask": objectOf(ptyp.AttributeTypes["autotask"].(tftypes.Object), at),
 		"petra": objectOf(ptyp.AttributeTypes["petra"].(tftypes.Object), map[string]tftypes.Value{
 			"api_key": str(secrets[2]), "api_url": str(env.Sandbox.PetraURL),
 		}),
@@ -289,6 +292,9 @@ func renameContract(t *testing.T, env *acctest.Env, id int64, name string) {
 
 func TestPlanTwice_billingMapping(t *testing.T) {
 	env := newAccEnv(t)
+	// Every plan is a new provider process reading Petra's tenants: more than
+	// Petra's 10 a minute per route, which would make the test wait a minute.
+	tenantMappingRoomyPetra(t, env)
 	tenant := env.PetraTenant(t, 0).PetraTenantID
 	b := env.NewBillingTarget(t, 3)
 	config := func(units int64) map[string]tftypes.Value {
