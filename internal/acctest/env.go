@@ -65,7 +65,18 @@ var seq atomic.Int64
 type Options struct {
 	// Fixture replaces sandbox.BaseFixture (API users, Petra data, picklists).
 	Fixture *sandbox.Fixture
+	// PetraPerMinute is the Petra sandbox's limit of requests a minute per
+	// route and key. 0 means roomyPetraPerMinute: an acceptance test starts a
+	// provider process per Terraform command, and together they exceed
+	// Petra's real limit of 10 (the provider then waits out Petra's 429 for up
+	// to a minute, which tests nothing but time). Tests of Petra's limit set
+	// it explicitly (10 is Petra's).
+	PetraPerMinute int
 }
+
+// roomyPetraPerMinute is the Petra limit acceptance tests run with unless
+// they choose one.
+const roomyPetraPerMinute = 1000
 
 // New starts a sandbox for t and returns the environment. With
 // PETRA_ACC_REAL_AUTOTASK=1 Autotask calls go to the real database named by
@@ -78,6 +89,13 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	sb := sandboxtest.Start(t, opts.Fixture)
 	e := &Env{Sandbox: sb, ownerResourceID: 29682885, billingCodeID: 29682801}
 	ctx := context.Background()
+	perMinute := opts.PetraPerMinute
+	if perMinute == 0 {
+		perMinute = roomyPetraPerMinute
+	}
+	if err := sb.Admin.SetPetraRateLimit(ctx, perMinute); err != nil {
+		t.Fatalf("setting the Petra sandbox's rate limit: %v", err)
+	}
 	if os.Getenv(EnvRealAutotask) == "1" {
 		e.Real = true
 		e.username = os.Getenv("AUTOTASK_USERNAME")
