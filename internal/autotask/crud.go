@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // pageEnvelope is the query/collection response (ref §5).
@@ -23,15 +25,47 @@ type pageEnvelope struct {
 // Query runs q against entity (e.g. "Companies") and returns every matching
 // record, following nextPageUrl paging. Results arrive in Autotask's order
 // (id ascending, INFERRED ref §5) per request; when a long in list was split
-// into several requests, their results are concatenated.
+// into several requests, those run concurrently (the endpoint's thread limit
+// still applies: at most MaxInFlightPerEndpoint at once) and their results
+// are concatenated in the order of the list.
 func Query[T any](ctx context.Context, c *Client, entity string, q QuerySpec) ([]T, error) {
-	var all []T
-	err := QueryPages(ctx, c, entity, q, func(page []T) error {
-		all = append(all, page...)
-		return nil
-	})
-	if err != nil {
+	if err := checkEntity(entity); err != nil {
 		return nil, err
+	}
+	bodies, err := queryBodies(q)
+	if err != nil {
+		return nil, fmt.Errorf("invalid %s query: %w", entity, err)
+	}
+	parts := make([][]T, len(bodies))
+	collect := func(i int) func([]T) error {
+		return func(page []T) error {
+			parts[i] = append(parts[i], page...)
+			return nil
+		}
+	}
+	if len(bodies) == 1 {
+		if err := queryBody(ctx, c, entity, bodies[0], collect(0)); err != nil {
+			return nil, err
+		}
+		return parts[0], nil
+	}
+	// Each body's pages follow one another (nextPageUrl), but the bodies are
+	// independent: waiting for one before sending the next would make a
+	// split query take the sum of their round trips instead of the longest.
+	g, gctx := errgroup.WithContext(ctx)
+	for i, body := range bodies {
+		g.Go(func() error { return queryBody(gctx, c, entity, body, collect(i)) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	all := make([]T, 0, n)
+	for _, p := range parts {
+		all = append(all, p...)
 	}
 	return all, nil
 }
@@ -47,16 +81,21 @@ func QueryPages[T any](ctx context.Context, c *Client, entity string, q QuerySpe
 		return fmt.Errorf("invalid %s query: %w", entity, err)
 	}
 	for _, body := range bodies {
-		r := request{method: http.MethodPost, body: body, read: true, auth: true, entity: entity, op: OpQuery}
-		resp, err := c.do(ctx, r, entity+"/query")
-		if err != nil {
-			return err
-		}
-		if err := c.followPages(ctx, r, resp, decodePage(entity, fn)); err != nil {
+		if err := queryBody(ctx, c, entity, body, fn); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// queryBody sends one query body and hands each page of its answer to fn.
+func queryBody[T any](ctx context.Context, c *Client, entity string, body []byte, fn func(page []T) error) error {
+	r := request{method: http.MethodPost, body: body, read: true, auth: true, entity: entity, op: OpQuery}
+	resp, err := c.do(ctx, r, entity+"/query")
+	if err != nil {
+		return err
+	}
+	return c.followPages(ctx, r, resp, decodePage(entity, fn))
 }
 
 // QueryChild lists a child collection with GET, e.g.

@@ -3,7 +3,9 @@ package autotask
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -214,5 +216,58 @@ func TestQueryWithLongInListSendsSeveralRequestsAndMergesResults(t *testing.T) {
 	n, err := h.c.Count(t.Context(), EntityCompanies, In("id", seq(1001)...))
 	if err != nil || n != 1001 {
 		t.Errorf("Count = %d, %v; want 1001 summed over split requests", n, err)
+	}
+}
+
+// TestQueryWithLongInListOverlapsItsRequests proves that the requests of a
+// split in list are in flight together: the server answers the first only
+// after it has answered the second, which a client sending them one after
+// another could never get past (it fails after waiting). The results still
+// come back in the order of the list.
+func TestQueryWithLongInListOverlapsItsRequests(t *testing.T) {
+	secondDone := make(chan struct{})
+	var once sync.Once
+	stalled := make(chan struct{}, 1)
+	h := newHarness(t, func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Filter []struct {
+				Value []int64 `json:"value"`
+			} `json:"filter"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		ids := body.Filter[0].Value
+		if ids[0] == 1 { // the first part of the list
+			select {
+			case <-secondDone:
+			case <-time.After(10 * time.Second):
+				stalled <- struct{}{}
+			}
+		}
+		items := []map[string]any{}
+		for _, id := range ids {
+			if id%250 == 0 {
+				items = append(items, map[string]any{"id": id, "companyName": "C"})
+			}
+		}
+		writeJSON(w, 200, map[string]any{"items": items, "pageDetails": map[string]any{"count": len(items), "nextPageUrl": nil}})
+		if ids[0] != 1 {
+			once.Do(func() { close(secondDone) })
+		}
+	})
+	got, err := Query[Company](t.Context(), h.c, EntityCompanies, QuerySpec{Filter: []Filter{In("id", seq(1000)...)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-stalled:
+		t.Fatal("the first request of the split query was answered only after a long wait for the second: the client sends them one after another")
+	default:
+	}
+	var ids []int64
+	for _, c := range got {
+		ids = append(ids, c.ID)
+	}
+	if want := []int64{250, 500, 750, 1000}; !slices.Equal(ids, want) {
+		t.Errorf("merged results = %v, want %v (in the order of the list)", ids, want)
 	}
 }
