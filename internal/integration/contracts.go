@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 )
 
@@ -202,10 +204,21 @@ func (s *Service) loadSnapshot(ctx context.Context, forApply bool) (*billingSnap
 	if err != nil {
 		return nil, err
 	}
+	// Every view needs the company names and contract type labels: read them
+	// (once per run, shared with the tenant mappings) while the contract
+	// list is read, on their own endpoints. A failure here is not this
+	// load's: building views reads them again and reports it.
+	var prefetch sync.WaitGroup
+	prefetch.Go(func() {
+		if _, err := s.Companies(ctx); err == nil {
+			s.contractTypeLabels(ctx)
+		}
+	})
 	cs, err := autotask.Query[autotask.Contract](ctx, at, autotask.EntityContracts, autotask.QuerySpec{
 		Filter:        []autotask.Filter{autotask.Eq("contractType", ContractTypeRecurringService)},
 		IncludeFields: contractFields,
 	})
+	prefetch.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("reading Autotask Recurring Service contracts: %w", err)
 	}
@@ -667,6 +680,12 @@ func (s *Service) loadContractsByID(ctx context.Context, ids []int64) (map[int64
 // buildViews reads the lines, today's units and service names of contracts.
 // scoped limits the units query to these contracts (otherwise every row in
 // effect today is read, which is what the full snapshot wants).
+//
+// The reads that do not depend on one another run at the same time, each on
+// its own endpoint: the company names and contract type labels, the lines,
+// and the units (whose query names the contracts, not the lines). Only the
+// service names wait, for the service ids the lines carry. So a batch waits
+// for the longest of these chains, not for their sum.
 func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped bool) (map[int64]*ContractView, error) {
 	at, err := s.Autotask()
 	if err != nil {
@@ -683,46 +702,54 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 	if len(cs) == 0 {
 		return views, nil
 	}
-	companies, err := s.Companies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[int64]string, len(companies))
-	for _, c := range companies {
-		names[c.ID] = c.CompanyName
-	}
-	labels := s.contractTypeLabels(ctx)
-	for _, v := range views {
-		v.CompanyName = names[v.Contract.CompanyID]
-		v.TypeLabel = labels[v.Contract.ContractType]
-		if v.TypeLabel == "" {
-			v.TypeLabel = fmt.Sprintf("type %d", v.Contract.ContractType)
+	g, gctx := errgroup.WithContext(ctx)
+	var companies []autotask.Company
+	var labels map[int]string
+	g.Go(func() error {
+		var err error
+		if companies, err = s.Companies(gctx); err != nil {
+			return err
 		}
-	}
+		labels = s.contractTypeLabels(gctx)
+		return nil
+	})
 	// Only Recurring Service contracts carry service lines (ref §7.3).
-	if len(recurring) == 0 {
-		return views, nil
-	}
-	lines, err := autotask.Query[autotask.ContractService](ctx, at, autotask.EntityContractServices, autotask.QuerySpec{
-		Filter:        []autotask.Filter{autotask.In("contractID", recurring...)},
-		IncludeFields: []string{"id", "contractID", "serviceID"},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the service lines of Autotask contracts: %w", err)
-	}
-	if len(lines) == 0 {
-		return views, nil
-	}
+	var lines []autotask.ContractService
+	var svcNames map[int64]string
+	var rows []autotask.ContractServiceUnit
 	today := s.Today()
-	filters := unitWindow(today)
-	if scoped {
-		filters = append(filters, autotask.In("contractID", recurring...))
+	if len(recurring) > 0 {
+		g.Go(func() error {
+			var err error
+			lines, err = autotask.Query[autotask.ContractService](gctx, at, autotask.EntityContractServices, autotask.QuerySpec{
+				Filter:        []autotask.Filter{autotask.In("contractID", recurring...)},
+				IncludeFields: []string{"id", "contractID", "serviceID"},
+			})
+			if err != nil {
+				return fmt.Errorf("reading the service lines of Autotask contracts: %w", err)
+			}
+			svcNames, err = s.readServiceNames(gctx, lines)
+			return err
+		})
+		g.Go(func() error {
+			// The window's rows name their contract, so this query needs
+			// nothing from the lines; matching rows to lines waits for both.
+			filters := unitWindow(today)
+			if scoped {
+				filters = append(filters, autotask.In("contractID", recurring...))
+			}
+			var err error
+			rows, err = autotask.Query[autotask.ContractServiceUnit](gctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
+				Filter: filters, IncludeFields: unitFields,
+			})
+			if err != nil {
+				return fmt.Errorf("reading today's units of Autotask contract services: %w", err)
+			}
+			return nil
+		})
 	}
-	rows, err := autotask.Query[autotask.ContractServiceUnit](ctx, at, autotask.EntityContractServiceUnits, autotask.QuerySpec{
-		Filter: filters, IncludeFields: unitFields,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading today's units of Autotask contract services: %w", err)
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	idx := newLineIndex()
 	for _, l := range lines {
@@ -730,24 +757,16 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 		s.rememberLine(l.ID, l.ContractID, l.ServiceID)
 	}
 	units := unitsOn(rows, today, idx)
-	seen := map[int64]bool{}
-	var serviceIDs []int64
-	for _, l := range lines {
-		if !seen[l.ServiceID] {
-			seen[l.ServiceID] = true
-			serviceIDs = append(serviceIDs, l.ServiceID)
+	names := make(map[int64]string, len(companies))
+	for _, c := range companies {
+		names[c.ID] = c.CompanyName
+	}
+	for _, v := range views {
+		v.CompanyName = names[v.Contract.CompanyID]
+		v.TypeLabel = labels[v.Contract.ContractType]
+		if v.TypeLabel == "" {
+			v.TypeLabel = fmt.Sprintf("type %d", v.Contract.ContractType)
 		}
-	}
-	svcs, err := autotask.Query[autotask.Service](ctx, at, autotask.EntityServices, autotask.QuerySpec{
-		Filter:        []autotask.Filter{autotask.In("id", serviceIDs...)},
-		IncludeFields: []string{"id", "name"},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading the Autotask services on contracts: %w", err)
-	}
-	svcNames := make(map[int64]string, len(svcs))
-	for _, sv := range svcs {
-		svcNames[sv.ID] = sv.Name
 	}
 	for _, l := range lines {
 		v := views[l.ContractID]
@@ -763,6 +782,38 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 		sort.Slice(v.Lines, func(i, j int) bool { return v.Lines[i].ContractServiceID < v.Lines[j].ContractServiceID })
 	}
 	return views, nil
+}
+
+// readServiceNames reads the names of the services the lines carry (one
+// `id in` query); none when there are no lines.
+func (s *Service) readServiceNames(ctx context.Context, lines []autotask.ContractService) (map[int64]string, error) {
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	at, err := s.Autotask()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	var serviceIDs []int64
+	for _, l := range lines {
+		if !seen[l.ServiceID] {
+			seen[l.ServiceID] = true
+			serviceIDs = append(serviceIDs, l.ServiceID)
+		}
+	}
+	svcs, err := autotask.Query[autotask.Service](ctx, at, autotask.EntityServices, autotask.QuerySpec{
+		Filter:        []autotask.Filter{autotask.In("id", serviceIDs...)},
+		IncludeFields: []string{"id", "name"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the Autotask services on contracts: %w", err)
+	}
+	out := make(map[int64]string, len(svcs))
+	for _, sv := range svcs {
+		out[sv.ID] = sv.Name
+	}
+	return out, nil
 }
 
 // contractTypeLabels reads the contractType picklist labels from the

@@ -1,0 +1,120 @@
+package integration
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/bench"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+)
+
+// rendezvous holds requests to the routes of a group until a request to
+// every other route of the group has arrived. Reads that are sent one after
+// another can never meet: the first waits for a request its caller sends
+// only after it is answered, until the (long) fallback releases it and the
+// test fails. Reads sent together meet at once. So the test proves the
+// overlap by the order of arrival, not by how long anything took.
+type rendezvous struct {
+	groups [][]string // route suffixes, lower case, e.g. "/contractservices/query"
+	wait   time.Duration
+
+	mu      sync.Mutex
+	arrived map[string]chan struct{}
+	missed  []string
+}
+
+func newRendezvous(groups ...[]string) *rendezvous {
+	rv := &rendezvous{groups: groups, wait: 15 * time.Second, arrived: map[string]chan struct{}{}}
+	for _, g := range groups {
+		for _, r := range g {
+			rv.arrived[r] = make(chan struct{})
+		}
+	}
+	return rv
+}
+
+func (rv *rendezvous) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := strings.ToLower(r.URL.Path)
+		for _, g := range rv.groups {
+			for _, route := range g {
+				if !strings.HasSuffix(path, route) {
+					continue
+				}
+				rv.mu.Lock()
+				ch := rv.arrived[route]
+				select {
+				case <-ch:
+				default:
+					close(ch)
+				}
+				rv.mu.Unlock()
+				for _, other := range g {
+					if other == route {
+						continue
+					}
+					select {
+					case <-rv.arrived[other]:
+					case <-time.After(rv.wait):
+						rv.mu.Lock()
+						rv.missed = append(rv.missed, fmt.Sprintf("%s was answered before any %s request arrived", route, other))
+						rv.mu.Unlock()
+					}
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (rv *rendezvous) problems() []string {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return append([]string(nil), rv.missed...)
+}
+
+// TestBillingReadsOverlapAcrossEndpoints: loading the billing data of a
+// contract reads the contract list while the company names are read, and the
+// contract's lines while their units are read, each pair on two endpoints at
+// once. Sent one after another, every pair would cost two round trips of
+// real Autotask latency instead of one.
+func TestBillingReadsOverlapAcrossEndpoints(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Fixture: bench.Fixture(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := newRendezvous(
+		[]string{"/contracts/query", "/companies/query"},
+		[]string{"/contractservices/query", "/contractserviceunits/query"},
+	)
+	srv := httptest.NewServer(rv.wrap(sb.Handler()))
+	t.Cleanup(srv.Close)
+	creds := sb.Credentials()
+	at, err := autotask.New(autotask.Config{
+		Username: creds.Username, Secret: creds.Secret, IntegrationCode: creds.IntegrationCode,
+		ZoneLookupURL: sandbox.EndpointsFor(srv.URL).AutotaskZoneLookupURL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := New(at, nil, nil)
+	v, err := svc.Contract(t.Context(), bench.ContractID(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == nil || len(v.Lines) != bench.LinesPerContract || v.CompanyName != "Bench Customer 00001" {
+		t.Fatalf("contract view = %+v, want the contract of Bench Customer 00001 with %d lines", v, bench.LinesPerContract)
+	}
+	if l, ok := v.LineForService(bench.ServicePetra); !ok || l.UnitsToday != bench.SeededUnits(1) || l.ServiceName == "" {
+		t.Errorf("Petra line = %+v (found %v), want %d units and the service's name", l, ok, bench.SeededUnits(1))
+	}
+	for _, p := range rv.problems() {
+		t.Error(p + ": the reads were sent one after another")
+	}
+}
