@@ -1,0 +1,226 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+)
+
+func init() {
+	registerDataSource("petra_autotask_contract_service_units", NewContractServiceUnitsDataSource)
+}
+
+var (
+	_ datasource.DataSource              = (*contractServiceUnitsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*contractServiceUnitsDataSource)(nil)
+)
+
+// NewContractServiceUnitsDataSource returns the
+// petra_autotask_contract_service_units data source.
+func NewContractServiceUnitsDataSource() datasource.DataSource {
+	return &contractServiceUnitsDataSource{}
+}
+
+// contractServiceUnitsDataSource reads the units in effect today on many
+// contract service lines at once, named the way billing mappings name them
+// (contract and service), for a preview of a billing run in the plan.
+type contractServiceUnitsDataSource struct {
+	data *providerData
+}
+
+type contractServiceUnitsModel struct {
+	Lines   map[string]lineRefModel    `tfsdk:"lines"`
+	Results map[string]lineResultModel `tfsdk:"results"`
+}
+
+type lineRefModel struct {
+	ContractID  types.Int64 `tfsdk:"contract_id"`
+	ServiceID   types.Int64 `tfsdk:"service_id"`
+	TargetUnits types.Int64 `tfsdk:"target_units"`
+}
+
+type lineResultModel struct {
+	ContractID        types.Int64  `tfsdk:"contract_id"`
+	ServiceID         types.Int64  `tfsdk:"service_id"`
+	ContractServiceID types.Int64  `tfsdk:"contract_service_id"`
+	CompanyName       types.String `tfsdk:"company_name"`
+	ContractName      types.String `tfsdk:"contract_name"`
+	ServiceName       types.String `tfsdk:"service_name"`
+	Units             types.Int64  `tfsdk:"units"`
+	TargetUnits       types.Int64  `tfsdk:"target_units"`
+	Delta             types.Int64  `tfsdk:"delta"`
+	Preview           types.String `tfsdk:"preview"`
+	Problem           types.String `tfsdk:"problem"`
+}
+
+// Metadata names the data source.
+func (d *contractServiceUnitsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_autotask_contract_service_units"
+}
+
+// Schema describes the data source.
+func (d *contractServiceUnitsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computedInt := func(desc string) schema.Int64Attribute {
+		return schema.Int64Attribute{Computed: true, MarkdownDescription: desc}
+	}
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the units Autotask holds today on many contract service lines at once, each named " +
+			"the way a `petra_autotask_billing_mapping` names it (a contract and a service on it), and sets them " +
+			"beside the units you are about to push: a **preview of a billing run** that `terraform plan` shows for new " +
+			"and changed mappings alike, for example `Harbor Dental Group / Harbor Dental - Managed Services / Petra " +
+			"M365 Account Protection: 118 → 121 (+3)`.\n\n" +
+			"The lines come from the provider run's shared contract reads, the same ones the billing mappings' checks " +
+			"use, so a preview of hundreds of mappings costs no request per line (and usually none at all).\n\n" +
+			"Feed `lines` from the same values as the mappings (the locals or variables their `contract_id`, " +
+			"`service_id` and `units` come from), never from the mappings' own attributes: a data source whose " +
+			"arguments are not known until apply is read at apply, and the plan would show nothing. The figures are " +
+			"Autotask's as the plan read them; the apply reads the units again before it pushes, so a change made in " +
+			"Autotask in between is still handled exactly once.",
+		Attributes: map[string]schema.Attribute{
+			"lines": schema.MapNestedAttribute{
+				Required: true,
+				MarkdownDescription: "The lines to read, under keys of your choice (usually the tenant IDs, as in the " +
+					"mappings' `for_each`).",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"contract_id": schema.Int64Attribute{
+							Required:            true,
+							MarkdownDescription: "Autotask ID of the Recurring Service contract, as in the billing mapping.",
+							Validators: []validator.Int64{positiveIDValidator{what: "contract_id",
+								hint: "the petra_autotask_contracts data source lists a company's contracts"}},
+						},
+						"service_id": schema.Int64Attribute{
+							Required:            true,
+							MarkdownDescription: "Autotask ID of the Service whose line to read, as in the billing mapping.",
+							Validators: []validator.Int64{positiveIDValidator{what: "service_id",
+								hint: "the petra_autotask_contracts data source lists each contract's services"}},
+						},
+						"target_units": schema.Int64Attribute{
+							Optional: true,
+							MarkdownDescription: "The units the billing mapping will push (its `units`). When set, " +
+								"`delta` and `preview` show the change.",
+							Validators: []validator.Int64{int64validator.Between(0, maxBillingUnits)},
+						},
+					},
+				},
+			},
+			"results": schema.MapNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "What Autotask holds for each line, under the same keys as `lines`.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"contract_id": computedInt("The contract asked for."),
+						"service_id":  computedInt("The service asked for."),
+						"contract_service_id": computedInt("ID of the contract's line for the service (a ContractServices " +
+							"id); null when the contract does not carry the service exactly once."),
+						"company_name":  computedString("Name of the contract's company; null when the contract is not found."),
+						"contract_name": computedString("Name of the contract; null when it is not found."),
+						"service_name":  computedString("Name of the Service on the line; null when the line is not found."),
+						"units": computedInt("Units in effect today on the line (0 when no billing period covers " +
+							"today); null when the line is not found."),
+						"target_units": computedInt("`target_units` as given (null when not given)."),
+						"delta": computedInt("`target_units` minus `units`: what the billing mapping will push (0 when " +
+							"Autotask already holds the target); null without a target or a line."),
+						"preview": computedString("One readable line: `<company> / <contract> / <service>: <units> → " +
+							"<target> (<delta>)`, `<units> (no change)` when they are equal, `<units> now` without a " +
+							"target, or `not found: <problem>`."),
+						"problem": computedString("Why the line cannot be read (contract not found, not a Recurring " +
+							"Service contract, service not on the contract or on it twice); null when it was read. The " +
+							"billing mapping's plan fails (or warns) with the full explanation."),
+					},
+				},
+			},
+		},
+	}
+}
+
+// Configure keeps the provider data.
+func (d *contractServiceUnitsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// Read resolves every line from the run's shared contract reads.
+func (d *contractServiceUnitsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m contractServiceUnitsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	svc := d.data.service(&resp.Diagnostics)
+	if svc == nil {
+		return
+	}
+	ctx = d.data.maskCtx(ctx)
+	keys := make([]string, 0, len(m.Lines))
+	for k := range m.Lines {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	refs := make([]integration.LineRef, 0, len(keys))
+	for _, k := range keys {
+		l := m.Lines[k]
+		refs = append(refs, integration.LineRef{ContractID: l.ContractID.ValueInt64(), ServiceID: l.ServiceID.ValueInt64()})
+	}
+	states, err := svc.Lines(ctx, refs)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, nil, "Cannot read contract service lines from Autotask", err)
+		return
+	}
+	m.Results = make(map[string]lineResultModel, len(keys))
+	for i, k := range keys {
+		m.Results[k] = lineResult(m.Lines[k], states[refs[i]])
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// lineResult is one line's result.
+func lineResult(in lineRefModel, st integration.LineState) lineResultModel {
+	r := lineResultModel{
+		ContractID: in.ContractID, ServiceID: in.ServiceID, TargetUnits: in.TargetUnits,
+		ContractServiceID: types.Int64Null(), CompanyName: types.StringNull(), ContractName: types.StringNull(),
+		ServiceName: types.StringNull(), Units: types.Int64Null(), Delta: types.Int64Null(), Problem: types.StringNull(),
+	}
+	if st.View != nil {
+		r.CompanyName = billingNullableString(st.View.CompanyName)
+		r.ContractName = types.StringValue(st.View.Contract.ContractName)
+	}
+	if !st.Found {
+		r.Problem = types.StringValue(st.Problem)
+		r.Preview = types.StringValue("not found: " + st.Problem)
+		return r
+	}
+	r.ContractServiceID = types.Int64Value(st.Line.ContractServiceID)
+	r.ServiceName = billingNullableString(st.Line.ServiceName)
+	r.Units = types.Int64Value(int64(st.Line.UnitsToday))
+	change := fmt.Sprintf("%d now", st.Line.UnitsToday)
+	if !in.TargetUnits.IsNull() && !in.TargetUnits.IsUnknown() {
+		delta := in.TargetUnits.ValueInt64() - int64(st.Line.UnitsToday)
+		r.Delta = types.Int64Value(delta)
+		if delta == 0 {
+			change = fmt.Sprintf("%d (no change)", st.Line.UnitsToday)
+		} else {
+			change = fmt.Sprintf("%d → %d (%+d)", st.Line.UnitsToday, in.TargetUnits.ValueInt64(), delta)
+		}
+	}
+	service := st.Line.ServiceName
+	if service == "" {
+		service = fmt.Sprintf("service %d", st.Line.ServiceID)
+	}
+	company := st.View.CompanyName
+	if company == "" {
+		company = fmt.Sprintf("company %d", st.View.Contract.CompanyID)
+	}
+	r.Preview = types.StringValue(fmt.Sprintf("%s / %s / %s: %s", company, st.View.Contract.ContractName, service, change))
+	return r
+}
