@@ -49,9 +49,12 @@ const ticketingFix = "Ticketing needs read, create and update on Tickets and rea
 // false to treat Restricted as missing.
 const RestrictedAccessPasses = true
 
-// verifyParallelism bounds how many entity checks run at once. The client
-// also caps requests per endpoint, so this only limits the burst.
-const verifyParallelism = 4
+// verifyParallelism bounds how many entity checks run at once: all of them
+// (there are 11 at most). Each check reads its own entity's endpoints, and
+// the client caps requests per endpoint, so running them together stays
+// within Autotask's thread limit while the check waits for the slowest
+// entity rather than for the sum of them.
+const verifyParallelism = 16
 
 // Check is one verified fact about the API user.
 type Check struct {
