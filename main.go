@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/petrasecurity/terraform-provider-petra/internal/devprofile"
 	"github.com/petrasecurity/terraform-provider-petra/internal/provider"
 )
 
@@ -23,10 +24,16 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	// Terraform discards provider logs unless TF_LOG or TF_LOG_PROVIDER is
+	// set: do not produce them then.
+	provider.QuietUncollectedLogs()
+	// Developers' profiling hook (PETRA_DEV_PROFILE_DIR); a no-op otherwise.
+	stopProfile := devprofile.Start()
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: Address,
 		Debug:   debug,
 	})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}
