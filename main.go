@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/devprofile"
 	"github.com/petrasecurity/terraform-provider-petra/internal/provider"
@@ -29,10 +28,13 @@ func main() {
 	provider.QuietUncollectedLogs()
 	// Developers' profiling hook (PETRA_DEV_PROFILE_DIR); a no-op otherwise.
 	stopProfile := devprofile.Start()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: Address,
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// The framework's server, wrapped so that its per-call contexts do not
+	// pile up over a large run (provider.NewServer).
+	err := tf6server.Serve(Address, provider.NewServer(provider.New(version)()), opts...)
 	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
@@ -34,9 +33,11 @@ func protoV6Factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderSer
 // protoV6FactoriesWith is protoV6Factories with the given push timing.
 func protoV6FactoriesWith(env *acctest.Env, tm integration.PushTiming) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"petra": providerserver.NewProtocol6WithError(NewWithOptions("test", Options{
-			Now: env.Now, DisableRunRegistry: true, PushTiming: &tm,
-		})()),
+		"petra": func() (tfprotov6.ProviderServer, error) {
+			return NewServer(NewWithOptions("test", Options{
+				Now: env.Now, DisableRunRegistry: true, PushTiming: &tm,
+			})())(), nil
+		},
 	}
 }
 
