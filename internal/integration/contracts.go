@@ -209,11 +209,8 @@ func (s *Service) loadSnapshot(ctx context.Context, forApply bool) (*billingSnap
 	// list is read, on their own endpoints. A failure here is not this
 	// load's: building views reads them again and reports it.
 	var prefetch sync.WaitGroup
-	prefetch.Go(func() {
-		if _, err := s.Companies(ctx); err == nil {
-			s.contractTypeLabels(ctx)
-		}
-	})
+	prefetch.Go(func() { _, _ = s.Companies(ctx) })
+	prefetch.Go(func() { s.contractTypeLabels(ctx) })
 	cs, err := autotask.Query[autotask.Contract](ctx, at, autotask.EntityContracts, autotask.QuerySpec{
 		Filter:        []autotask.Filter{autotask.Eq("contractType", ContractTypeRecurringService)},
 		IncludeFields: contractFields,
@@ -707,9 +704,10 @@ func (s *Service) buildViews(ctx context.Context, cs []autotask.Contract, scoped
 	var labels map[int]string
 	g.Go(func() error {
 		var err error
-		if companies, err = s.Companies(gctx); err != nil {
-			return err
-		}
+		companies, err = s.Companies(gctx)
+		return err
+	})
+	g.Go(func() error {
 		labels = s.contractTypeLabels(gctx)
 		return nil
 	})
