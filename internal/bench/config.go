@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,10 +21,18 @@ func tenantsLocal(b *strings.Builder, n int) {
 }
 
 // MappingsConfig is the main job for the first n tenants of Fixture: the
-// connection, n tenant mappings, petra_usage and n billing mappings whose
-// units come from petra_usage. providerBlock is the provider "petra" block
-// (credentials from the environment when it is empty).
+// connection, n tenant mappings, petra_usage, n billing mappings whose units
+// come from petra_usage (through a local map, as the billing guide
+// recommends) and the guide's preview data source over the same lines.
+// providerBlock is the provider "petra" block (credentials from the
+// environment when it is empty).
 func MappingsConfig(n int, providerBlock string) string {
+	return MappingsConfigWith(n, providerBlock, true)
+}
+
+// MappingsConfigWith is MappingsConfig, without the preview data source when
+// preview is false (for a build of the provider that predates it).
+func MappingsConfigWith(n int, providerBlock string, preview bool) string {
 	var b strings.Builder
 	b.WriteString("terraform {\n  required_providers {\n    petra = {\n      source = \"petrasecurity/petra\"\n    }\n  }\n}\n\n")
 	if providerBlock == "" {
@@ -34,7 +43,23 @@ func MappingsConfig(n int, providerBlock string) string {
 	b.WriteString(`resource "petra_autotask_connection" "this" {
   features = ["billing"]
 }
-
+`)
+	if preview {
+		b.WriteString(`
+# The billing guide's preview: what Autotask holds now beside each target
+# (read from the run's shared contract reads).
+data "petra_autotask_contract_service_units" "now" {
+  lines = {
+    for k, t in local.tenants : k => {
+      contract_id  = t.contract_id
+      service_id   = t.service_id
+      target_units = local.units[k]
+    }
+  }
+}
+`)
+	}
+	b.WriteString(`
 resource "petra_autotask_tenant_mapping" "tenant" {
   for_each = local.tenants
 
@@ -45,6 +70,12 @@ resource "petra_autotask_tenant_mapping" "tenant" {
 
 data "petra_usage" "this" {}
 
+# Petra's counts in a map built once: a reference to the data source from
+# every mapping makes Terraform rebuild all of it for each one.
+locals {
+  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month }
+}
+
 resource "petra_autotask_billing_mapping" "tenant" {
   for_each = local.tenants
 
@@ -53,7 +84,7 @@ resource "petra_autotask_billing_mapping" "tenant" {
   company_id    = petra_autotask_tenant_mapping.tenant[each.key].company_id
   contract_id   = each.value.contract_id
   service_id    = each.value.service_id
-  units         = data.petra_usage.this.tenants[each.key].billable_users_this_month
+  units         = local.units[each.key]
 }
 `)
 	return b.String()
@@ -63,7 +94,12 @@ resource "petra_autotask_billing_mapping" "tenant" {
 // every provider object: one connection, n tenant mappings and n billing
 // mappings depending on them, and a usage value. Its plan and apply are
 // Terraform's own floor for a configuration of that shape.
-func FloorConfig(n int) string {
+func FloorConfig(n int) string { return FloorConfigUnits(n, 10) }
+
+// FloorConfigUnits is FloorConfig with every billing twin's units set to
+// units: applying it over FloorConfig's state updates n resources, the floor
+// of a run that changes n billing mappings.
+func FloorConfigUnits(n, units int) string {
 	var b strings.Builder
 	tenantsLocal(&b, n)
 	b.WriteString(`resource "terraform_data" "connection" {
@@ -81,7 +117,7 @@ resource "terraform_data" "tenant" {
 }
 
 locals {
-  usage = { for k, _ in local.tenants : k => 10 }
+  usage = { for k, _ in local.tenants : k => ` + strconv.Itoa(units) + ` }
 }
 
 resource "terraform_data" "billing" {

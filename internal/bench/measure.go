@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/devprofile"
 )
 
 // Phases measured for every N, in order.
@@ -23,6 +25,12 @@ type Measurement struct {
 	Run    Run
 	Floor  Run
 	Counts Counts
+	// Latency is the delay of every Autotask request (0 for the runs
+	// against an instant sandbox); Timeline is set for the latency runs.
+	Latency  time.Duration
+	Timeline Timeline
+	// Provider is "" for this commit's provider, or the baseline's name.
+	Provider string
 }
 
 // Ratio is the provider's wall time over the floor's.
@@ -47,6 +55,28 @@ type Options struct {
 	Log func(format string, args ...any)
 	// Routes adds each phase's per-route Autotask counts to the log.
 	Routes bool
+	// Latency, when positive, adds the runs at real Autotask latency for
+	// LatencyN mappings: every Autotask request takes Latency.
+	Latency  time.Duration
+	LatencyN int
+	// Baseline, when set, is measured at latency beside this commit.
+	Baseline *Baseline
+	// TFLog writes Terraform's trace log of each provider command into its
+	// working directory (<phase>.tflog), for use with -keep.
+	TFLog bool
+	// ProfileDir, when set, makes the provider write CPU and heap profiles
+	// (internal/devprofile) under ProfileDir/n<N>/<phase>/.
+	ProfileDir string
+	// Timeline adds each latency plan's Autotask requests, in start order,
+	// to the log.
+	Timeline bool
+}
+
+func (o Options) logf() func(format string, args ...any) {
+	if o.Log == nil {
+		return func(string, ...any) {}
+	}
+	return o.Log
 }
 
 // phaseArgs are the Terraform commands of the phases: a cold plan saved to
@@ -66,10 +96,7 @@ var phaseArgs = []struct {
 // Measure seeds a fresh sandbox with an account of opts.Accounts tenants and
 // measures the three phases for n mappings, side by side with the floor.
 func Measure(ctx context.Context, opts Options, n int) ([]Measurement, error) {
-	logf := opts.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+	logf := opts.logf()
 	sb, err := StartSandbox(Fixture(opts.Accounts))
 	if err != nil {
 		return nil, fmt.Errorf("starting the sandbox: %w", err)
@@ -89,6 +116,10 @@ func Measure(ctx context.Context, opts Options, n int) ([]Measurement, error) {
 		if err := sb.Admin.ResetStats(ctx); err != nil {
 			return nil, err
 		}
+		if err := sb.Admin.ClearRequests(ctx); err != nil {
+			return nil, err
+		}
+		opts.profile(prov, n, 0, ph.phase)
 		r, err := prov.Terraform(ctx, ph.args...)
 		if err != nil {
 			return nil, err
@@ -110,15 +141,45 @@ func Measure(ctx context.Context, opts Options, n int) ([]Measurement, error) {
 				strings.Join(ph.args, " "), f.ExitCode, tail(f.Output, 6000))
 		}
 		m := Measurement{N: n, Phase: ph.phase, Run: r, Floor: f, Counts: CountsFrom(st)}
-		logf("N=%-5d %-15s provider %8s  floor %8s  autotask %4d (adjustments %4d)  petra %d  max in flight %d  rss %d KiB",
+		logf("N=%-5d %-15s provider %8s  floor %8s  autotask %4d (adjustments %4d)  petra %d  max in flight %d  rss %d KiB  cpu %s / floor %s",
 			n, ph.phase, r.Wall.Round(time.Millisecond), f.Wall.Round(time.Millisecond), m.Counts.Autotask,
-			m.Counts.Adjustments, m.Counts.Petra, m.Counts.MaxInFlight, r.PeakRSSKiB)
+			m.Counts.Adjustments, m.Counts.Petra, m.Counts.MaxInFlight, r.PeakRSSKiB, r.CPU.Round(time.Millisecond), f.CPU.Round(time.Millisecond))
 		if opts.Routes {
 			logf("        routes: %s", m.Counts.AutotaskRoutes())
 		}
+		if opts.Timeline {
+			recs, err := sb.Admin.Requests(ctx, 0)
+			if err != nil {
+				return nil, err
+			}
+			logf("%s", Describe(recs))
+		}
 		out = append(out, m)
 	}
+	if opts.Latency > 0 && n == opts.LatencyN {
+		ms, err := measureLatency(ctx, opts, n, prov, floor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
 	return out, nil
+}
+
+// profile points the provider's profiles of the next command at their own
+// directory when profiling is on.
+func (o Options) profile(w *Workdir, n int, latency time.Duration, phase string) {
+	name := strings.NewReplacer(" ", "-", "(", "", ")", "", ",", "").Replace(phase)
+	if latency > 0 {
+		name = "latency-" + name
+	}
+	if o.TFLog {
+		w.Setenv("TF_LOG", "trace")
+		w.Setenv("TF_LOG_PATH", filepath.Join(w.Dir, name+".tflog"))
+	}
+	if o.ProfileDir != "" {
+		w.Setenv(devprofile.EnvDir, filepath.Join(o.ProfileDir, fmt.Sprintf("n%d", n), name))
+	}
 }
 
 func tail(s string, n int) string {

@@ -11,6 +11,12 @@ type Environment struct {
 	Date, Terraform, Go, OS, Commit string
 	CPUs, Accounts                  int
 	Duration                        time.Duration
+	// Load is the machine's load average when the bench started and ended
+	// ("" when unknown): wall times on a shared machine depend on it.
+	Load string
+	// Baseline names the provider measured beside this commit at latency
+	// ("baseline <commit>"), "" when none was.
+	Baseline string
 }
 
 // Target is one performance target of issue 4 and whether the run met it.
@@ -37,14 +43,39 @@ const (
 	maxPlanRatioLarge  = 1.5 // plan wall time over the terraform_data floor at 1,000
 	maxInFlight        = 3   // per Autotask endpoint, any phase
 	largeN, smallN     = 1000, 10
+
+	// At real latency (issue 14): the apply of a saved plan that changes N
+	// mappings may take at most this multiple of its floor, N requests at
+	// the latency with 3 in flight.
+	maxSavedApplyRatio = 1.15
+	// A plan may wait for at most this many latency rounds beyond the
+	// longest chain of requests that depend on one another (planChain): the
+	// slack covers requests Terraform's graph starts a little apart.
+	planRoundsSlack = 2
 )
+
+// planChain is the longest chain of Autotask requests a plan of the bench's
+// configuration must make one after another, for an account of accounts
+// contracts: the zone lookup; the pages of the contract list (500 per page,
+// each page's link is in the previous one; the companies are read alongside);
+// the pages of the service lines, whose queries need the contract ids (split
+// into lists of 500 contracts sent together, so as many pages as one list of
+// 500 contracts' lines fills; the units are read alongside); and the services,
+// whose ids the lines give. Everything else (the connection check, the
+// companies, the units) runs beside this chain.
+func planChain(accounts int) int {
+	perList := min(accounts, 500) * LinesPerContract
+	return 1 + ceilDiv(accounts, 500) + ceilDiv(perList, 500) + 1
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // NewReport checks the targets against ms.
 func NewReport(env Environment, ms []Measurement) *Report {
 	r := &Report{Env: env, Measurements: ms}
 	find := func(n int, phase string) (Measurement, bool) {
 		for _, m := range ms {
-			if m.N == n && m.Phase == phase {
+			if m.N == n && m.Phase == phase && m.Latency == 0 && m.Provider == "" {
 				return m, true
 			}
 		}
@@ -76,8 +107,12 @@ func NewReport(env Environment, ms []Measurement) *Report {
 			m.Counts.Adjustments == largeN && m.Counts.Other <= maxApplyOtherLarge,
 			"%d adjustments + %d other", m.Counts.Adjustments, m.Counts.Other)
 	}
+	latencyTargets(r, ms, add)
 	worst, rejections := 0, 0
 	for _, m := range ms {
+		if m.Provider != "" {
+			continue // the baseline's own limits are not this commit's
+		}
 		worst = max(worst, m.Counts.MaxInFlight)
 		rejections += m.Counts.ThreadRejections
 	}
@@ -106,15 +141,25 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "Run %s on %s, %d CPUs, %s, %s, commit %s; account of %s tenants, companies and Recurring "+
 		"Service contracts (%d service lines each); bench took %s.\n\n",
 		e.Date, e.OS, e.CPUs, e.Terraform, e.Go, e.Commit, thousands(e.Accounts), LinesPerContract, e.Duration)
+	if e.Load != "" {
+		fmt.Fprintf(&b, "Machine load (1/5/15-minute load averages) %s: other work shared the CPUs, so wall times "+
+			"are slower than on a quiet machine; compare ratios measured side by side.\n\n", e.Load)
+	}
 	b.WriteString("| N | Phase | Provider | terraform_data floor | Ratio | Autotask requests | Adjustments | Other Autotask | Petra (max per route) | Max in flight | Provider peak RSS |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, m := range r.Measurements {
+		if m.Latency > 0 || m.Provider != "" {
+			continue // in their own section
+		}
 		c := m.Counts
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f× | %d | %d | %d | %d (%d) | %d | %s |\n",
 			thousands(m.N), m.Phase, secs(m.Run.Wall), secs(m.Floor.Wall), m.Ratio(), c.Autotask, c.Adjustments,
 			c.Other, c.Petra, c.PetraMaxPerRoute, c.MaxInFlight, mib(m.Run.PeakRSSKiB))
 	}
-	b.WriteString("\n| Target | Measured | Met |\n|---|---|---|\n")
+	b.WriteString("\n")
+	b.WriteString(r.latencyMarkdown())
+	b.WriteString(r.memoryMarkdown())
+	b.WriteString("| Target | Measured | Met |\n|---|---|---|\n")
 	for _, t := range r.Targets {
 		met := "yes"
 		if !t.Met {
@@ -135,8 +180,9 @@ const (
 func (r *Report) historyLine() string {
 	get := func(n int, phase string) *Measurement {
 		for i := range r.Measurements {
-			if r.Measurements[i].N == n && r.Measurements[i].Phase == phase {
-				return &r.Measurements[i]
+			m := &r.Measurements[i]
+			if m.N == n && m.Phase == phase && m.Latency == 0 && m.Provider == "" {
+				return m
 			}
 		}
 		return nil

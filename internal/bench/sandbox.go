@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/autotasksim"
 )
 
 // Sandbox is a sandbox serving on a loopback port for the bench.
@@ -25,7 +26,21 @@ type Sandbox struct {
 
 // StartSandbox serves a sandbox built from fx on 127.0.0.1 (a free port).
 func StartSandbox(fx *sandbox.Fixture) (*Sandbox, error) {
-	sb, err := sandbox.New(sandbox.Options{Fixture: fx})
+	return StartSandboxWithLatency(fx, 0)
+}
+
+// zoneLookupPath is the zone lookup's path, which the emulator answers
+// without authentication or thread slot (ref §1).
+const zoneLookupPath = sandbox.AutotaskZoneLookupPath + "v1.0/zoneInformation"
+
+// StartSandboxWithLatency is StartSandbox with every Autotask request taking
+// at least latency, as real Autotask's do: authenticated requests wait while
+// they hold their thread slot (the emulator's RequestDelay), so a client that
+// sent more than the thread limit to one endpoint would be refused, and the
+// zone lookup is delayed through the sandbox's latency injection
+// (POST /_sandbox/latency). Petra answers without added delay.
+func StartSandboxWithLatency(fx *sandbox.Fixture, latency time.Duration) (*Sandbox, error) {
+	sb, err := sandbox.New(sandbox.Options{Fixture: fx, Autotask: autotasksim.Config{RequestDelay: latency}})
 	if err != nil {
 		return nil, err
 	}
@@ -41,12 +56,20 @@ func StartSandbox(fx *sandbox.Fixture) (*Sandbox, error) {
 		}
 	}()
 	base := "http://" + ln.Addr().String()
-	return &Sandbox{
+	out := &Sandbox{
 		Endpoints:   sandbox.EndpointsFor(base),
 		Credentials: sb.Credentials(),
 		Admin:       &sandbox.AdminClient{BaseURL: base},
 		srv:         srv,
-	}, nil
+	}
+	if latency > 0 {
+		rule := sandbox.LatencyRule{Path: zoneLookupPath, DelayMs: int(latency.Milliseconds())}
+		if err := out.Admin.SetLatency(context.Background(), rule); err != nil {
+			out.Close()
+			return nil, fmt.Errorf("setting the zone lookup's latency: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Env is the environment the provider reads its settings from.

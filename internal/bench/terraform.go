@@ -45,6 +45,10 @@ func NewWorkdir(dir, terraform, pluginDir, config string, env []string) (*Workdi
 	return w, nil
 }
 
+// Setenv adds (or, being later, overrides) a variable of the environment of
+// the following commands.
+func (w *Workdir) Setenv(key, value string) { w.env = append(w.env, key+"="+value) }
+
 // Run is one finished Terraform command.
 type Run struct {
 	Args     []string
@@ -54,6 +58,9 @@ type Run struct {
 	// PeakRSSKiB is the largest peak resident set of the provider processes
 	// the command started (0 when none ran or the wrapper was not used).
 	PeakRSSKiB int64
+	// CPU is the processor time (user and system) of Terraform and of the
+	// processes it waited for (the providers it started).
+	CPU time.Duration
 }
 
 // Terraform runs terraform with args and measures its wall time.
@@ -69,6 +76,9 @@ func (w *Workdir) Terraform(ctx context.Context, args ...string) (Run, error) {
 	start := time.Now()
 	err := cmd.Run()
 	r := Run{Args: args, Wall: time.Since(start), Output: out.String()}
+	if cmd.ProcessState != nil {
+		r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if err != nil {
 		ee, ok := err.(*exec.ExitError) //nolint:errorlint // exec returns the concrete type
 		if !ok {

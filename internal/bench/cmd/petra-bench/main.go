@@ -43,15 +43,29 @@ func run() error {
 	tf := flag.String("terraform", "", "Terraform CLI (default: TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
 	keep := flag.Bool("keep", false, "keep the working directories (printed) for inspection")
 	routes := flag.Bool("routes", false, "print each phase's Autotask requests per route")
+	latency := flag.Duration("latency", 150*time.Millisecond, "delay of every Autotask request in the latency runs (0 skips them)")
+	latencyN := flag.Int("latency-n", 1000, "number of billing mappings of the latency runs (one of -n)")
+	baseline := flag.String("baseline", "", "also measure the provider built from this git revision at latency, for before-and-after figures")
+	profile := flag.String("profile", "", "directory for the provider's CPU and heap profiles, per N and phase (none when empty)")
+	tfLog := flag.Bool("tf-log", false, "write Terraform's trace log of each provider command into its working directory (use with -keep)")
+	timeline := flag.Bool("timeline", false, "print the Autotask requests of each latency plan in start order")
 	flag.Parse()
 
 	sizes, err := parseSizes(*ns, *accounts)
 	if err != nil {
 		return err
 	}
+	if *latency > 0 && !contains(sizes, *latencyN) {
+		return fmt.Errorf("-latency-n %d must be one of -n (%s): the latency runs start from that size's state", *latencyN, *ns)
+	}
 	terraform, err := findTerraform(*tf)
 	if err != nil {
 		return err
+	}
+	if *profile != "" {
+		if *profile, err = filepath.Abs(*profile); err != nil {
+			return err
+		}
 	}
 	if _, err := os.Stat("go.mod"); err != nil {
 		return fmt.Errorf("run petra-bench from the repository root (make bench does): %w", err)
@@ -82,10 +96,17 @@ func run() error {
 		return err
 	}
 
+	var base *bench.Baseline
+	if *baseline != "" {
+		if base, err = buildBaseline(ctx, work, self, *baseline); err != nil {
+			return err
+		}
+	}
+
 	opts := bench.Options{
 		Terraform: terraform, PluginDir: pluginDir, WorkRoot: work, Accounts: *accounts,
-		Routes: *routes,
-		Log:    func(format string, args ...any) { fmt.Printf(format+"\n", args...) },
+		Routes: *routes, Latency: *latency, LatencyN: *latencyN, Timeline: *timeline, ProfileDir: *profile, TFLog: *tfLog, Baseline: base,
+		Log: func(format string, args ...any) { fmt.Printf(format+"\n", args...) },
 	}
 	tfVersion, _ := exec.CommandContext(ctx, terraform, "version").Output()
 	env := bench.Environment{
@@ -96,6 +117,10 @@ func run() error {
 		OS:        runtime.GOOS + "/" + runtime.GOARCH,
 		Accounts:  *accounts,
 		Commit:    gitCommit(ctx),
+		Load:      loadAverage(),
+	}
+	if base != nil {
+		env.Baseline = base.Name
 	}
 	start := time.Now()
 	var all []bench.Measurement
@@ -107,6 +132,9 @@ func run() error {
 		all = append(all, ms...)
 	}
 	env.Duration = time.Since(start).Round(time.Second)
+	if l := loadAverage(); l != "" && env.Load != "" {
+		env.Load = "at the start " + env.Load + ", at the end " + l
+	}
 	rep := bench.NewReport(env, all)
 	fmt.Println()
 	fmt.Print(rep.Markdown())
@@ -133,6 +161,59 @@ func parseSizes(s string, accounts int) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// buildBaseline builds the provider from a git revision (git archive, so the
+// repository is not touched) and installs its wrapper.
+func buildBaseline(ctx context.Context, work, self, rev string) (*bench.Baseline, error) {
+	src := filepath.Join(work, "baseline-src")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return nil, err
+	}
+	short, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", rev).Output()
+	if err != nil {
+		return nil, fmt.Errorf("-baseline %s: not a git revision of this repository: %w", rev, err)
+	}
+	archive := exec.CommandContext(ctx, "sh", "-c", `git archive "$1" | tar -x -C "$2"`, "sh", rev, src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("extracting %s: %w\n%s", rev, err, out)
+	}
+	bin := filepath.Join(work, "baseline-bin", "terraform-provider-petra")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = src
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("building the baseline provider: %w", err)
+	}
+	dir, err := bench.InstallWrapper(filepath.Join(work, "baseline-plugin"), self, bin)
+	if err != nil {
+		return nil, err
+	}
+	// A baseline knows the preview data source only if its source has it.
+	_, statErr := os.Stat(filepath.Join(src, "internal", "provider", "data_source_autotask_contract_service_units.go"))
+	return &bench.Baseline{Name: "baseline " + strings.TrimSpace(string(short)), PluginDir: dir, Preview: statErr == nil}, nil
+}
+
+// loadAverage is the 1/5/15-minute load averages ("" where unknown).
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " / ")
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 func findTerraform(flagValue string) (string, error) {

@@ -1,0 +1,194 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// hourlyBudget is Autotask's request threshold per rolling hour for the whole
+// database (ref §6), shared by every integration.
+const hourlyBudget = 10000
+
+// latencyRuns returns this commit's (provider "") or the baseline's latency
+// measurements, in phase order.
+func latencyRuns(ms []Measurement, provider string) []Measurement {
+	var out []Measurement
+	for _, m := range ms {
+		if m.Latency > 0 && m.Provider == provider {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func findPhase(ms []Measurement, phase string) (Measurement, bool) {
+	for _, m := range ms {
+		if m.Phase == phase {
+			return m, true
+		}
+	}
+	return Measurement{}, false
+}
+
+// savedApplyFloor is the shortest an apply of n adjustments can take at
+// latency with 3 in flight.
+func savedApplyFloor(n int, latency time.Duration) time.Duration {
+	return time.Duration(n) * latency / maxInFlight
+}
+
+// latencyTargets adds the targets of the runs at real latency (issue 14).
+func latencyTargets(r *Report, ms []Measurement, add func(name string, met bool, format string, args ...any)) {
+	runs := latencyRuns(ms, "")
+	if len(runs) == 0 {
+		return
+	}
+	lat := runs[0].Latency
+	if m, ok := findPhase(runs, PhaseLatencyApply); ok {
+		floor := savedApplyFloor(m.N, lat)
+		ratio := float64(m.Run.Wall) / float64(floor)
+		add(fmt.Sprintf("At %s per Autotask request: applying a saved plan that changes %s mappings takes at most "+
+			"%.2f× its floor of %s × %s / %d = %s", ms2(lat), thousands(m.N), maxSavedApplyRatio, thousands(m.N), ms2(lat),
+			maxInFlight, secs(floor)), ratio <= maxSavedApplyRatio, "%.2f× (%s)", ratio, secs(m.Run.Wall))
+		add(fmt.Sprintf("At %s: that apply posts exactly %s adjustments with no thread-limit rejection", ms2(lat),
+			thousands(m.N)), m.Counts.Adjustments == m.N && m.Counts.ThreadRejections == 0 && m.Counts.MaxInFlight <= maxInFlight,
+			"%d adjustments, %d rejections, at most %d in flight per endpoint", m.Counts.Adjustments,
+			m.Counts.ThreadRejections, m.Counts.MaxInFlight)
+	}
+	chain := planChain(r.Env.Accounts)
+	for _, phase := range []string{PhaseLatencyCold, PhaseLatencyNoChange} {
+		m, ok := findPhase(runs, phase)
+		if !ok {
+			continue
+		}
+		add(fmt.Sprintf("At %s: the %s of %s mappings waits for the longest chain of dependent requests (%d) "+
+			"plus at most %d, not for their sum", ms2(lat), phase, thousands(m.N), chain, planRoundsSlack),
+			m.Timeline.Rounds <= float64(chain+planRoundsSlack),
+			"waited %.1f rounds (%s) for %d requests (%s one after another)", m.Timeline.Rounds,
+			secs(m.Timeline.Busy), m.Timeline.Requests, secs(m.Timeline.Sum))
+	}
+}
+
+func ms2(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+
+// latencyMarkdown is the section on the runs at real latency, with the
+// baseline's beside this commit's when it was measured.
+func (r *Report) latencyMarkdown() string {
+	runs := latencyRuns(r.Measurements, "")
+	if len(runs) == 0 {
+		return ""
+	}
+	lat := runs[0].Latency
+	n := runs[0].N
+	var b strings.Builder
+	fmt.Fprintf(&b, "## At real Autotask latency\n\n"+
+		"Every Autotask request takes %s (the emulator waits while the request holds its thread slot, so a client "+
+		"that sent a 4th request to one endpoint would be refused; the zone lookup is delayed through the "+
+		"sandbox's latency injection); Petra answers at once. A fresh sandbox (every line back at its seeded "+
+		"units) is planned cold, then the %s-mapping state of the runs above is planned with `-out` (every "+
+		"billing mapping changes), that saved plan is applied, and a no-change plan follows. The floor of each "+
+		"command is the same command on the `terraform_data` twin (no requests), run right after it. *Waited* is "+
+		"the time during which at least one Autotask request was in flight, *rounds* that time in units of %s: "+
+		"how many requests the command waited for one after another. *One after another* is the sum of the "+
+		"requests' durations.\n\n", ms2(lat), thousands(n), ms2(lat))
+	b.WriteString("| Provider | Phase | Wall | terraform_data floor | Autotask requests | Adjustments | Waited (rounds) | One after another | Max in flight per endpoint | Thread-limit rejections | Provider peak RSS |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	rows := func(provider string) {
+		label := "this commit"
+		if provider != "" {
+			label = provider
+		}
+		for _, m := range latencyRuns(r.Measurements, provider) {
+			c, t := m.Counts, m.Timeline
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %s (%.1f) | %s | %d | %d | %s |\n", label, m.Phase,
+				secs(m.Run.Wall), secs(m.Floor.Wall), c.Autotask, c.Adjustments, secs(t.Busy), t.Rounds, secs(t.Sum),
+				c.MaxInFlight, c.ThreadRejections, mib(m.Run.PeakRSSKiB))
+		}
+	}
+	rows("")
+	if r.Env.Baseline != "" {
+		rows(r.Env.Baseline)
+	}
+	b.WriteString("\n")
+	if m, ok := findPhase(runs, PhaseLatencyApply); ok {
+		floor := savedApplyFloor(m.N, lat)
+		fmt.Fprintf(&b, "Saved-plan apply: %s against its floor of %s × %s / %d = %s: **%.2f×** (target %.2f×)",
+			secs(m.Run.Wall), thousands(m.N), ms2(lat), maxInFlight, secs(floor), float64(m.Run.Wall)/float64(floor),
+			maxSavedApplyRatio)
+		if bm, ok := findPhase(latencyRuns(r.Measurements, r.Env.Baseline), PhaseLatencyApply); ok && r.Env.Baseline != "" {
+			fmt.Fprintf(&b, "; %s took %s (%.2f×)", r.Env.Baseline, secs(bm.Run.Wall), float64(bm.Run.Wall)/float64(floor))
+		}
+		fmt.Fprintf(&b, ". Terraform's own floor for updating %s resources is %s on this machine.\n\n",
+			thousands(m.N), secs(m.Floor.Wall))
+	}
+	for _, phase := range []string{PhaseLatencyCold, PhaseLatencyNoChange} {
+		m, ok := findPhase(runs, phase)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s above the floor; the longest chain of dependent requests is %d × %s = %s, their sum "+
+			"%d × %s = %s.\n\n", capitalize(phase), secs(m.Run.Wall-m.Floor.Wall), planChain(r.Env.Accounts), ms2(lat),
+			secs(time.Duration(planChain(r.Env.Accounts))*lat), m.Timeline.Requests, ms2(lat),
+			secs(time.Duration(m.Timeline.Requests)*lat))
+	}
+	plan, okPlan := findPhase(runs, PhaseLatencyPlan)
+	apply, okApply := findPhase(runs, PhaseLatencyApply)
+	noChange, okNoChange := findPhase(runs, PhaseLatencyNoChange)
+	if okPlan && okApply {
+		total := plan.Counts.Autotask + apply.Counts.Autotask
+		fmt.Fprintf(&b, "**Request budget of a %s-tenant nightly run** (`plan -out`, then `apply` of that plan): "+
+			"%d requests when every mapping changes (%d for the plan, %d for the apply: %d adjustments and %d other), "+
+			"%.1f%% of Autotask's %s requests per hour for the whole database", thousands(n), total,
+			plan.Counts.Autotask, apply.Counts.Autotask, apply.Counts.Adjustments, apply.Counts.Other,
+			100*float64(total)/hourlyBudget, thousands(hourlyBudget))
+		if okNoChange {
+			fmt.Fprintf(&b, "; %d (%.1f%%) when nothing changed (the plan alone: an apply of an empty plan makes no "+
+				"request)", noChange.Counts.Autotask, 100*float64(noChange.Counts.Autotask)/hourlyBudget)
+		}
+		b.WriteString(".\n\n")
+	}
+	return b.String()
+}
+
+// memoryMarkdown lists the provider's peak memory per phase at the largest N,
+// this commit's beside the baseline's when it was measured.
+func (r *Report) memoryMarkdown() string {
+	var large []Measurement
+	top := 0
+	for _, m := range r.Measurements {
+		top = max(top, m.N)
+	}
+	for _, m := range r.Measurements {
+		if m.N == top {
+			large = append(large, m)
+		}
+	}
+	if len(large) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Provider memory at N = %s\n\n", thousands(top))
+	b.WriteString("Peak resident set of the provider process (the largest of the processes Terraform started for " +
+		"the command), per phase.\n\n")
+	b.WriteString("| Phase | Latency | Provider | Peak RSS |\n|---|---|---|---:|\n")
+	for _, m := range large {
+		label := "this commit"
+		if m.Provider != "" {
+			label = m.Provider
+		}
+		l := "none"
+		if m.Latency > 0 {
+			l = ms2(m.Latency)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", m.Phase, l, label, mib(m.Run.PeakRSSKiB))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
