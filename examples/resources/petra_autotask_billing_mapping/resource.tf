@@ -56,6 +56,25 @@ resource "petra_autotask_billing_mapping" "tenant" {
   on_destroy = "zero"
 }
 
+# The plan's preview of every change: the units Autotask holds now and the
+# count this run pushes, for new and existing mappings alike.
+data "petra_autotask_contract_service_units" "now" {
+  lines = {
+    for id, b in local.billing : id => {
+      contract_id  = b.contract_id
+      service_id   = b.service_id
+      target_units = data.petra_usage.this.lookup[id].billable_users_this_month
+    }
+  }
+}
+
+output "billing_preview" {
+  value = {
+    for id, r in data.petra_autotask_contract_service_units.now.results : id => r.preview
+    if r.delta != 0
+  }
+}
+
 # What the last apply changed in Autotask, per tenant.
 output "units_pushed" {
   value = { for k, m in petra_autotask_billing_mapping.tenant : k => m.last_push_delta }
