@@ -315,11 +315,20 @@ func (b *billingSnapshot) loadDetails(ctx context.Context, asked []int64) (map[i
 			}
 		}
 	}
+	b.mu.Unlock()
+	return nil, b.readViews(ctx, want)
+}
+
+// readViews reads the lines, today's units and service names of the wanted
+// contracts of the list, except those already read or being read by another
+// batch, and stores their views.
+func (b *billingSnapshot) readViews(ctx context.Context, want map[int64]bool) error {
+	b.mu.Lock()
 	cs := make([]autotask.Contract, 0, len(want))
 	done := make(chan struct{})
 	for id := range want {
-		if b.loading[id] != nil {
-			continue // another batch is reading it
+		if b.views[id] != nil || b.loading[id] != nil {
+			continue // read already, or another batch is reading it
 		}
 		cs = append(cs, b.contracts[id])
 		b.loading[id] = done
@@ -334,7 +343,7 @@ func (b *billingSnapshot) loadDetails(ctx context.Context, asked []int64) (map[i
 	}
 	close(done)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for id, v := range views {
 		b.views[id] = v
@@ -348,7 +357,7 @@ func (b *billingSnapshot) loadDetails(ctx context.Context, asked []int64) (map[i
 			}
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // miss returns a contract that is not in the list (another type, or created

@@ -48,6 +48,17 @@ func (s *Service) Lines(ctx context.Context, refs []LineRef) (map[LineRef]LineSt
 		}
 	}
 	views := make(map[int64]*ContractView, len(seen))
+	// The lines asked for are the configuration's, known in full: read
+	// exactly those (one read, whatever batches the mappings' own calls make
+	// meanwhile), not a batch that the batching heuristics would count or
+	// widen to the rest of the account.
+	want := make(map[int64]bool, len(listed))
+	for _, id := range listed {
+		want[id] = true
+	}
+	if err := snap.readViews(ctx, want); err != nil {
+		return nil, err
+	}
 	vs, err := snap.detailed(ctx, listed...)
 	if err != nil {
 		return nil, err
