@@ -118,8 +118,15 @@ func (r *Report) latencyMarkdown() string {
 		if bm, ok := findPhase(latencyRuns(r.Measurements, r.Env.Baseline), PhaseLatencyApply); ok && r.Env.Baseline != "" {
 			fmt.Fprintf(&b, "; %s took %s (%.2f×)", r.Env.Baseline, secs(bm.Run.Wall), float64(bm.Run.Wall)/float64(floor))
 		}
-		fmt.Fprintf(&b, ". Terraform's own floor for updating %s resources is %s on this machine.\n\n",
-			thousands(m.N), secs(m.Floor.Wall))
+		fmt.Fprintf(&b, ". Terraform's own floor for updating %s resources is %s on this machine.", thousands(m.N),
+			secs(m.Floor.Wall))
+		if t := m.Timeline; t.Adjustments > 0 && t.AdjustmentSpan > 0 {
+			fmt.Fprintf(&b, " The %s adjustments themselves spanned %s (%.1f per second; 3 in flight at %s allow "+
+				"%.1f), the rest is Terraform's and the start's (zone, contract reads).", thousands(t.Adjustments),
+				secs(t.AdjustmentSpan), float64(t.Adjustments)/t.AdjustmentSpan.Seconds(), ms2(lat),
+				float64(maxInFlight)/lat.Seconds())
+		}
+		b.WriteString("\n\n")
 	}
 	for _, phase := range []string{PhaseLatencyCold, PhaseLatencyNoChange} {
 		m, ok := findPhase(runs, phase)

@@ -26,6 +26,11 @@ type Timeline struct {
 	// Rounds is Busy in units of the injected latency: the length of the
 	// longest chain of requests the command waited for one after another.
 	Rounds float64
+	// Adjustments is how many ContractServiceAdjustments were posted, and
+	// AdjustmentSpan the time from the first one's start to the last one's
+	// end: with 3 in flight at latency L, n posts need at least n × L / 3.
+	Adjustments    int
+	AdjustmentSpan time.Duration
 }
 
 // TimelineFrom summarises the Autotask requests of recs. latency (the
@@ -34,6 +39,7 @@ func TimelineFrom(recs []sandbox.RequestRecord, latency time.Duration) (Timeline
 	type span struct{ start, end time.Time }
 	var spans []span
 	var t Timeline
+	var adjFirst, adjLast time.Time
 	for _, r := range recs {
 		if r.API != "autotask" {
 			continue
@@ -44,11 +50,23 @@ func TimelineFrom(recs []sandbox.RequestRecord, latency time.Duration) (Timeline
 		}
 		d := time.Duration(r.DurationMs * float64(time.Millisecond))
 		spans = append(spans, span{start, start.Add(d)})
+		if r.Method == "POST" && strings.HasSuffix(strings.ToLower(r.Path), "/contractserviceadjustments") {
+			t.Adjustments++
+			if adjFirst.IsZero() || start.Before(adjFirst) {
+				adjFirst = start
+			}
+			if end := start.Add(d); end.After(adjLast) {
+				adjLast = end
+			}
+		}
 		t.Requests++
 		t.Sum += d
 	}
 	if len(spans) == 0 {
 		return t, nil
+	}
+	if t.Adjustments > 0 {
+		t.AdjustmentSpan = adjLast.Sub(adjFirst)
 	}
 	type edge struct {
 		at    time.Time

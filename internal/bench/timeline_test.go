@@ -31,6 +31,27 @@ func TestTimelineCountsOverlapOnce(t *testing.T) {
 	}
 }
 
+func TestTimelineAdjustmentSpan(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	post := func(startMs int, path string) sandbox.RequestRecord {
+		return sandbox.RequestRecord{API: "autotask", Method: "POST", Path: path,
+			Time: t0.Add(time.Duration(startMs) * time.Millisecond).Format(time.RFC3339Nano), DurationMs: 150}
+	}
+	recs := []sandbox.RequestRecord{
+		post(0, "/ATServicesRest/V1.0/Contracts/query"),
+		post(200, "/ATServicesRest/V1.0/ContractServiceAdjustments"),
+		post(250, "/ATServicesRest/V1.0/ContractServiceAdjustments"),
+		post(400, "/ATServicesRest/V1.0/ContractServiceAdjustments"),
+	}
+	tl, err := TimelineFrom(recs, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.Adjustments != 3 || tl.AdjustmentSpan != 350*time.Millisecond {
+		t.Fatalf("adjustments %d over %s, want 3 over 350ms", tl.Adjustments, tl.AdjustmentSpan)
+	}
+}
+
 func TestPlanChainOfTheBenchAccount(t *testing.T) {
 	// Zone, 2 pages of contracts, 3 pages of lines (1,500 per list of 500
 	// contracts), services.
