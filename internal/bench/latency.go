@@ -170,9 +170,9 @@ func measureLatencyOf(ctx context.Context, opts Options, n int, stateDir, floorD
 		}
 		m := Measurement{N: n, Phase: ph.phase, Run: r, Floor: f, Counts: CountsFrom(st), Latency: opts.Latency,
 			Timeline: tl, Provider: label}
-		logf("%s N=%-5d @%s %-34s provider %8s  floor %8s  autotask %4d (adjustments %4d)  waited %s of %s (%.1f rounds)  max in flight %d (%d rejected)  rss %d KiB  cpu %s / floor %s",
+		logf("%s N=%-5d @%s %-34s provider %8s  floor %8s  autotask %4d (adjustments %4d)  %d in a row, waited %s of %s  max in flight %d (%d rejected)  rss %d KiB  cpu %s / floor %s",
 			orThis(label), n, opts.Latency, ph.phase, r.Wall.Round(time.Millisecond), f.Wall.Round(time.Millisecond), m.Counts.Autotask,
-			m.Counts.Adjustments, tl.Busy.Round(time.Millisecond), tl.Sum.Round(time.Millisecond), tl.Rounds,
+			m.Counts.Adjustments, tl.Chain, tl.Busy.Round(time.Millisecond), tl.Sum.Round(time.Millisecond),
 			m.Counts.MaxInFlight, m.Counts.ThreadRejections, r.PeakRSSKiB, r.CPU.Round(time.Millisecond), f.CPU.Round(time.Millisecond))
 		if opts.Routes {
 			logf("        routes: %s", m.Counts.AutotaskRoutes())

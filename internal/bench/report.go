@@ -48,24 +48,32 @@ const (
 	// mappings may take at most this multiple of its floor, N requests at
 	// the latency with 3 in flight.
 	maxSavedApplyRatio = 1.15
-	// A plan may wait for at most this many latency rounds beyond the
-	// longest chain of requests that depend on one another (planChain): the
-	// slack covers requests Terraform's graph starts a little apart.
+	// A plan may wait for at most this many requests one after another beyond
+	// the longest chain of requests that depend on one another (planChain).
 	planRoundsSlack = 2
 )
 
 // planChain is the longest chain of Autotask requests a plan of the bench's
 // configuration must make one after another, for an account of accounts
-// contracts: the zone lookup; the pages of the contract list (500 per page,
-// each page's link is in the previous one; the companies are read alongside);
-// the pages of the service lines, whose queries need the contract ids (split
-// into lists of 500 contracts sent together, so as many pages as one list of
-// 500 contracts' lines fills; the units are read alongside); and the services,
-// whose ids the lines give. Everything else (the connection check, the
-// companies, the units) runs beside this chain.
+// contracts. Terraform plans the connection first, then every tenant
+// mapping, then the billing mappings and the preview (their arguments refer
+// to the tenant mappings or come after them in the graph), so the chains of
+// these three steps add up:
+//
+//   - the connection check: zone lookup, ThresholdInformation (the
+//     credentials), each entity's entityInformation, then its test query
+//     (every entity at once): 4;
+//   - the tenant mappings: the pages of the company list (500 per page, each
+//     page's link is in the previous one);
+//   - the billing reads: the pages of the contract list (the company names
+//     and labels alongside), then the pages of the service lines, whose
+//     queries need the contract ids (split into lists of 500 contracts sent
+//     together, so as many pages as one list of 500 contracts' lines fills;
+//     the units alongside), then the services, whose ids the lines give.
 func planChain(accounts int) int {
-	perList := min(accounts, 500) * LinesPerContract
-	return 1 + ceilDiv(accounts, 500) + ceilDiv(perList, 500) + 1
+	pages := ceilDiv(accounts, 500)
+	linePages := ceilDiv(min(accounts, 500)*LinesPerContract, 500)
+	return 4 + pages + (pages + linePages + 1)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

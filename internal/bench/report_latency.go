@@ -63,9 +63,9 @@ func latencyTargets(r *Report, ms []Measurement, add func(name string, met bool,
 		}
 		add(fmt.Sprintf("At %s: the %s of %s mappings waits for the longest chain of dependent requests (%d) "+
 			"plus at most %d, not for their sum", ms2(lat), phase, thousands(m.N), chain, planRoundsSlack),
-			m.Timeline.Rounds <= float64(chain+planRoundsSlack),
-			"waited %.1f rounds (%s) for %d requests (%s one after another)", m.Timeline.Rounds,
-			secs(m.Timeline.Busy), m.Timeline.Requests, secs(m.Timeline.Sum))
+			m.Timeline.Chain <= chain+planRoundsSlack,
+			"%d requests one after another of %d (waited %s; %s if all were)", m.Timeline.Chain,
+			m.Timeline.Requests, secs(m.Timeline.Busy), secs(m.Timeline.Sum))
 	}
 }
 
@@ -88,11 +88,12 @@ func (r *Report) latencyMarkdown() string {
 		"units) is planned cold, then the %s-mapping state of the runs above is planned with `-out` (every "+
 		"billing mapping changes), that saved plan is applied, and a no-change plan follows. The floor of each "+
 		"command is the same command on the `terraform_data` twin (no requests), run right after it. *Waited* is "+
-		"the time during which at least one Autotask request was in flight, *rounds* that time in units of %s: "+
-		"how many requests the command waited for one after another. *One after another* is the sum of the "+
-		"requests' durations.\n\n", ms2(lat), thousands(n), ms2(lat))
-	b.WriteString("| Provider | Phase | Wall | terraform_data floor | Autotask requests | Adjustments | Waited (rounds) | One after another | Max in flight per endpoint | Thread-limit rejections | Provider peak RSS |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		"the time during which at least one Autotask request was in flight; *in a row* the longest sequence of "+
+		"requests of which each started after the previous one ended (how many requests the command waited for one "+
+		"after another); *all in a row* the sum of the requests' durations, what the command would wait if none "+
+		"overlapped.\n\n", ms2(lat), thousands(n))
+	b.WriteString("| Provider | Phase | Wall | terraform_data floor | Autotask requests | Adjustments | In a row | Waited | All in a row | Max in flight per endpoint | Thread-limit rejections | Provider peak RSS |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	rows := func(provider string) {
 		label := "this commit"
 		if provider != "" {
@@ -100,8 +101,8 @@ func (r *Report) latencyMarkdown() string {
 		}
 		for _, m := range latencyRuns(r.Measurements, provider) {
 			c, t := m.Counts, m.Timeline
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %s (%.1f) | %s | %d | %d | %s |\n", label, m.Phase,
-				secs(m.Run.Wall), secs(m.Floor.Wall), c.Autotask, c.Adjustments, secs(t.Busy), t.Rounds, secs(t.Sum),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d | %s | %s | %d | %d | %s |\n", label, m.Phase,
+				secs(m.Run.Wall), secs(m.Floor.Wall), c.Autotask, c.Adjustments, t.Chain, secs(t.Busy), secs(t.Sum),
 				c.MaxInFlight, c.ThreadRejections, mib(m.Run.PeakRSSKiB))
 		}
 	}
@@ -133,10 +134,10 @@ func (r *Report) latencyMarkdown() string {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %s above the floor; the longest chain of dependent requests is %d × %s = %s, their sum "+
-			"%d × %s = %s.\n\n", capitalize(phase), secs(m.Run.Wall-m.Floor.Wall), planChain(r.Env.Accounts), ms2(lat),
-			secs(time.Duration(planChain(r.Env.Accounts))*lat), m.Timeline.Requests, ms2(lat),
-			secs(time.Duration(m.Timeline.Requests)*lat))
+		fmt.Fprintf(&b, "%s: %s above the floor; %d requests in a row, where the longest chain of dependent requests "+
+			"is %d (%s at %s) and their sum %d (%s).\n\n", capitalize(phase), secs(m.Run.Wall-m.Floor.Wall),
+			m.Timeline.Chain, planChain(r.Env.Accounts), secs(time.Duration(planChain(r.Env.Accounts))*lat), ms2(lat),
+			m.Timeline.Requests, secs(time.Duration(m.Timeline.Requests)*lat))
 	}
 	plan, okPlan := findPhase(runs, PhaseLatencyPlan)
 	apply, okApply := findPhase(runs, PhaseLatencyApply)

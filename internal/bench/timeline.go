@@ -23,9 +23,12 @@ type Timeline struct {
 	// MaxConcurrent is the most requests in flight at once, every endpoint
 	// together.
 	MaxConcurrent int
-	// Rounds is Busy in units of the injected latency: the length of the
-	// longest chain of requests the command waited for one after another.
+	// Rounds is Busy in units of the injected latency.
 	Rounds float64
+	// Chain is the longest sequence of requests of which each started after
+	// the previous one had ended: how many requests the command waited for
+	// one after another, however long each took.
+	Chain int
 	// Adjustments is how many ContractServiceAdjustments were posted, and
 	// AdjustmentSpan the time from the first one's start to the last one's
 	// end: with 3 in flight at latency L, n posts need at least n × L / 3.
@@ -98,6 +101,19 @@ func TimelineFrom(recs []sandbox.RequestRecord, latency time.Duration) (Timeline
 	}
 	if latency > 0 {
 		t.Rounds = float64(t.Busy) / float64(latency)
+	}
+	// Longest chain in the interval order: by start time, each request
+	// extends the longest chain among those that ended before it started.
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start.Before(spans[j].start) })
+	chain := make([]int, len(spans))
+	for i := range spans {
+		chain[i] = 1
+		for j := 0; j < i; j++ {
+			if !spans[j].end.After(spans[i].start) && chain[j]+1 > chain[i] {
+				chain[i] = chain[j] + 1
+			}
+		}
+		t.Chain = max(t.Chain, chain[i])
 	}
 	return t, nil
 }

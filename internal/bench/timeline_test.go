@@ -29,6 +29,13 @@ func TestTimelineCountsOverlapOnce(t *testing.T) {
 	if tl.Rounds < 2.06 || tl.Rounds > 2.07 {
 		t.Errorf("rounds = %.3f, want 310/150", tl.Rounds)
 	}
+	if tl.Chain != 2 {
+		t.Errorf("chain = %d, want 2 (three together, then one)", tl.Chain)
+	}
+	serial := []sandbox.RequestRecord{rec(0, 150, "autotask"), rec(150, 150, "autotask"), rec(300, 200, "autotask"), rec(500, 10, "autotask")}
+	if tl, _ := TimelineFrom(serial, 150*time.Millisecond); tl.Chain != 4 {
+		t.Errorf("chain of four requests one after another = %d, want 4", tl.Chain)
+	}
 }
 
 func TestTimelineAdjustmentSpan(t *testing.T) {
@@ -53,13 +60,13 @@ func TestTimelineAdjustmentSpan(t *testing.T) {
 }
 
 func TestPlanChainOfTheBenchAccount(t *testing.T) {
-	// Zone, 2 pages of contracts, 3 pages of lines (1,500 per list of 500
-	// contracts), services.
-	if got := planChain(1000); got != 7 {
-		t.Errorf("planChain(1000) = %d, want 7", got)
+	// Connection check 4; 2 pages of companies; 2 pages of contracts, 3
+	// pages of lines (1,500 per list of 500 contracts), services.
+	if got := planChain(1000); got != 12 {
+		t.Errorf("planChain(1000) = %d, want 12", got)
 	}
-	if got := planChain(60); got != 4 {
-		t.Errorf("planChain(60) = %d, want 4", got)
+	if got := planChain(60); got != 8 {
+		t.Errorf("planChain(60) = %d, want 8", got)
 	}
 }
 
