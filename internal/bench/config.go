@@ -21,9 +21,10 @@ func tenantsLocal(b *strings.Builder, n int) {
 }
 
 // MappingsConfig is the main job for the first n tenants of Fixture: the
-// connection, n tenant mappings, petra_usage, n billing mappings whose units
-// come from petra_usage (through a local map, as the billing guide
-// recommends) and the guide's preview data source over the same lines.
+// connection, n tenant mappings, petra_usage, n billing mappings whose
+// arguments all come from local maps (Petra's counts read into one, as the
+// billing guide recommends at scale, and ordered after the tenant mappings
+// with depends_on) and the guide's preview data source over the same lines.
 // providerBlock is the provider "petra" block (credentials from the
 // environment when it is empty).
 func MappingsConfig(n int, providerBlock string) string {
@@ -76,15 +77,21 @@ locals {
   units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month }
 }
 
+# Every argument from the same map as the tenant mappings, ordered after
+# them with depends_on: a reference to petra_autotask_tenant_mapping.tenant
+# from each mapping would make Terraform rebuild all of its instances for
+# each one.
 resource "petra_autotask_billing_mapping" "tenant" {
   for_each = local.tenants
 
   connection_id = petra_autotask_connection.this.id
-  tenant_id     = petra_autotask_tenant_mapping.tenant[each.key].tenant_id
-  company_id    = petra_autotask_tenant_mapping.tenant[each.key].company_id
+  tenant_id     = each.key
+  company_id    = each.value.company_id
   contract_id   = each.value.contract_id
   service_id    = each.value.service_id
   units         = local.units[each.key]
+
+  depends_on = [petra_autotask_tenant_mapping.tenant]
 }
 `)
 	return b.String()
@@ -125,12 +132,14 @@ resource "terraform_data" "billing" {
 
   input = {
     connection_id = terraform_data.connection.output
-    tenant_id     = terraform_data.tenant[each.key].output.tenant_id
-    company_id    = terraform_data.tenant[each.key].output.company_id
+    tenant_id     = each.key
+    company_id    = each.value.company_id
     contract_id   = each.value.contract_id
     service_id    = each.value.service_id
     units         = local.usage[each.key]
   }
+
+  depends_on = [terraform_data.tenant]
 }
 `)
 	return b.String()
