@@ -134,8 +134,8 @@ func (r *Report) latencyMarkdown() string {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %s above the floor; %d requests in a row, where the longest chain of dependent requests "+
-			"is %d (%s at %s) and their sum %d (%s).\n\n", capitalize(phase), secs(m.Run.Wall-m.Floor.Wall),
+		fmt.Fprintf(&b, "%s: %+.2f s against the floor; %d requests in a row, where the longest chain of dependent "+
+			"requests is %d (%s at %s) and their sum %d (%s).\n\n", capitalize(phase), (m.Run.Wall - m.Floor.Wall).Seconds(),
 			m.Timeline.Chain, planChain(r.Env.Accounts), secs(time.Duration(planChain(r.Env.Accounts))*lat), ms2(lat),
 			m.Timeline.Requests, secs(time.Duration(m.Timeline.Requests)*lat))
 	}
