@@ -20,7 +20,8 @@ const guideScaleTenants = 500
 // override file, the way Terraform merges *_override.tf files), and checks
 // with the sandbox's request log that the plan made at most one request per
 // Petra route, that Trial and NFR tenants get no billing mapping, and that
-// every other tenant is billed its live count.
+// every other tenant is billed its live count, which the plan's preview
+// shows beside what Autotask holds.
 func TestBillingGuideAt500Tenants(t *testing.T) {
 	t.Parallel()
 	fx := bench.Fixture(guideScaleTenants)
@@ -46,9 +47,12 @@ func TestBillingGuideAt500Tenants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfgs) != 1 {
-		t.Fatalf("the billing sync guide has %d complete configurations; this test plans its one configuration", len(cfgs))
+	if len(cfgs) == 0 {
+		t.Fatal("the billing sync guide has no complete configuration to plan")
 	}
+	// The guide's configuration with every addition that continues it (the
+	// preview of every change).
+	cfg := cfgs[len(cfgs)-1]
 	var override strings.Builder
 	override.WriteString("locals {\n  billing = {\n")
 	for i := range guideScaleTenants {
@@ -57,7 +61,7 @@ func TestBillingGuideAt500Tenants(t *testing.T) {
 	}
 	override.WriteString("  }\n}\n")
 
-	w := NewWorkdir(t, cfgs[0].Files["main.tf"], map[string]string{
+	w := NewWorkdir(t, cfg.Files["main.tf"], map[string]string{
 		"AUTOTASK_USERNAME":         sb.Username,
 		"AUTOTASK_SECRET":           sb.Secret,
 		"AUTOTASK_INTEGRATION_CODE": sb.IntegrationCode,
@@ -99,6 +103,9 @@ func TestBillingGuideAt500Tenants(t *testing.T) {
 
 	show := w.MustRun(nil, "show", "-json", "tfplan")
 	var plan struct {
+		OutputChanges map[string]struct {
+			After any `json:"after"`
+		} `json:"output_changes"`
 		ResourceChanges []struct {
 			Type   string `json:"type"`
 			Index  any    `json:"index"`
@@ -136,5 +143,16 @@ func TestBillingGuideAt500Tenants(t *testing.T) {
 		if got, want := billed[id], float64(bench.BillableUsers(i)); got != want {
 			t.Errorf("tenant %s is billed %v units, want its live count %v", id, got, want)
 		}
+	}
+	// Every billed line's seeded units differ from the tenant's count: the
+	// preview lists each change, from what Autotask holds to the count.
+	preview, _ := plan.OutputChanges["billing_preview"].After.(map[string]any)
+	if len(preview) != len(billed) {
+		t.Errorf("the plan's billing_preview lists %d changes, want one per billed tenant (%d)", len(preview), len(billed))
+	}
+	if got, want := preview[bench.TenantID(1)], fmt.Sprintf("Bench Customer 00001 / Bench Customer 00001 - Managed Services / "+
+		"Petra M365 Account Protection: %d → %d (%+d)", bench.SeededUnits(1), bench.BillableUsers(1),
+		bench.BillableUsers(1)-bench.SeededUnits(1)); got != want {
+		t.Errorf("billing_preview of %s = %v, want %q", bench.TenantID(1), got, want)
 	}
 }

@@ -36,7 +36,7 @@ resource "petra_autotask_billing_mapping" %q {
   service_id    = local.billing[%q].service_id
   units         = local.billing[%q].units
 }
-`, key, env.Username(), key, key, key, key, key)
+`, key, env.ConnectionID(), key, key, key, key, key)
 	}
 	cfg += `
 data "petra_autotask_contract_service_units" "now" {
