@@ -47,15 +47,13 @@ type lineRefModel struct {
 	TargetUnits types.Int64 `tfsdk:"target_units"`
 }
 
+// lineResultModel is one line's result. It is kept small on purpose: it is
+// stored in state, and Terraform copies and writes the whole state for every
+// resource an apply changes, so at a thousand lines each attribute here costs
+// the apply time (the inputs are in lines already, the names in preview).
 type lineResultModel struct {
-	ContractID        types.Int64  `tfsdk:"contract_id"`
-	ServiceID         types.Int64  `tfsdk:"service_id"`
 	ContractServiceID types.Int64  `tfsdk:"contract_service_id"`
-	CompanyName       types.String `tfsdk:"company_name"`
-	ContractName      types.String `tfsdk:"contract_name"`
-	ServiceName       types.String `tfsdk:"service_name"`
 	Units             types.Int64  `tfsdk:"units"`
-	TargetUnits       types.Int64  `tfsdk:"target_units"`
 	Delta             types.Int64  `tfsdk:"delta"`
 	Preview           types.String `tfsdk:"preview"`
 	Problem           types.String `tfsdk:"problem"`
@@ -117,19 +115,14 @@ func (d *contractServiceUnitsDataSource) Schema(_ context.Context, _ datasource.
 			},
 			"results": schema.MapNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "What Autotask holds for each line, under the same keys as `lines`.",
+				MarkdownDescription: "What Autotask holds for each line, under the same keys as `lines` (the contract, " +
+					"service and target are in `lines`; the names in `preview`).",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"contract_id": computedInt("The contract asked for."),
-						"service_id":  computedInt("The service asked for."),
 						"contract_service_id": computedInt("ID of the contract's line for the service (a ContractServices " +
 							"id); null when the contract does not carry the service exactly once."),
-						"company_name":  computedString("Name of the contract's company; null when the contract is not found."),
-						"contract_name": computedString("Name of the contract; null when it is not found."),
-						"service_name":  computedString("Name of the Service on the line; null when the line is not found."),
 						"units": computedInt("Units in effect today on the line (0 when no billing period covers " +
 							"today); null when the line is not found."),
-						"target_units": computedInt("`target_units` as given (null when not given)."),
 						"delta": computedInt("`target_units` minus `units`: what the billing mapping will push (0 when " +
 							"Autotask already holds the target); null without a target or a line."),
 						"preview": computedString("One readable line: `<company> / <contract> / <service>: <units> → " +
@@ -187,13 +180,7 @@ func (d *contractServiceUnitsDataSource) Read(ctx context.Context, req datasourc
 // lineResult is one line's result.
 func lineResult(in lineRefModel, st integration.LineState) lineResultModel {
 	r := lineResultModel{
-		ContractID: in.ContractID, ServiceID: in.ServiceID, TargetUnits: in.TargetUnits,
-		ContractServiceID: types.Int64Null(), CompanyName: types.StringNull(), ContractName: types.StringNull(),
-		ServiceName: types.StringNull(), Units: types.Int64Null(), Delta: types.Int64Null(), Problem: types.StringNull(),
-	}
-	if st.View != nil {
-		r.CompanyName = billingNullableString(st.View.CompanyName)
-		r.ContractName = types.StringValue(st.View.Contract.ContractName)
+		ContractServiceID: types.Int64Null(), Units: types.Int64Null(), Delta: types.Int64Null(), Problem: types.StringNull(),
 	}
 	if !st.Found {
 		r.Problem = types.StringValue(st.Problem)
@@ -201,7 +188,6 @@ func lineResult(in lineRefModel, st integration.LineState) lineResultModel {
 		return r
 	}
 	r.ContractServiceID = types.Int64Value(st.Line.ContractServiceID)
-	r.ServiceName = billingNullableString(st.Line.ServiceName)
 	r.Units = types.Int64Value(int64(st.Line.UnitsToday))
 	change := fmt.Sprintf("%d now", st.Line.UnitsToday)
 	if !in.TargetUnits.IsNull() && !in.TargetUnits.IsUnknown() {
