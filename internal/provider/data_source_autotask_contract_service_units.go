@@ -114,7 +114,7 @@ func (d *contractServiceUnitsDataSource) Schema(_ context.Context, _ datasource.
 				},
 			},
 			"results": schema.MapNestedAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "What Autotask holds for each line, under the same keys as `lines` (the contract, " +
 					"service and target are in `lines`; the names in `preview`).",
 				NestedObject: schema.NestedAttributeObject{
