@@ -164,6 +164,13 @@ func (s *Sandbox) redact(v string) string {
 // Petra key). Fields are empty when the fixture has no such user or key.
 func (s *Sandbox) Credentials() Credentials { return s.creds }
 
+// SetAutotaskRequestDelay makes every authenticated Autotask request wait d
+// while it holds its thread slot (as a real database's processing time
+// does), from the next request on; 0 removes the delay. Unlike the admin
+// API's latency rules, which delay a request before it reaches the emulator,
+// this delay counts against the thread limit.
+func (s *Sandbox) SetAutotaskRequestDelay(d time.Duration) { s.autotask.SetRequestDelay(d) }
+
 // Today is the sandbox's current business date.
 func (s *Sandbox) Today() time.Time { return s.clock.Today() }
 

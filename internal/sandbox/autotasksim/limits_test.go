@@ -164,3 +164,35 @@ func TestThreadLimit(t *testing.T) {
 		expectStatus(t, e.api("GET", "Companies/1001", nil), 200)
 	}
 }
+
+// TestSetRequestDelayChangesWhileServing: the delay a running server adds
+// to every request can be switched on and off (the bench fills a database at
+// no latency, then measures it at real Autotask latency).
+func TestSetRequestDelayChangesWhileServing(t *testing.T) {
+	e, _ := newClockEnv(t, Config{RequestDelay: 2 * time.Millisecond})
+	var mu sync.Mutex
+	var delays []time.Duration
+	e.srv.sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		delays = append(delays, d)
+		return nil
+	}
+	e.start()
+	expectStatus(t, e.api("GET", "Companies/1001", nil), 200)
+	e.srv.SetRequestDelay(150 * time.Millisecond)
+	expectStatus(t, e.api("GET", "Companies/1001", nil), 200)
+	e.srv.SetRequestDelay(0)
+	expectStatus(t, e.api("GET", "Companies/1001", nil), 200)
+	mu.Lock()
+	defer mu.Unlock()
+	want := []time.Duration{2 * time.Millisecond, 152 * time.Millisecond, 2 * time.Millisecond}
+	if len(delays) != len(want) {
+		t.Fatalf("delays = %v, want %v", delays, want)
+	}
+	for i := range want {
+		if delays[i] != want[i] {
+			t.Fatalf("delays = %v, want %v", delays, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/simtime"
@@ -34,6 +35,10 @@ type Server struct {
 	tables map[string]*table // plural name => rows
 
 	lim *limiter
+
+	// extraDelay is added to Config.RequestDelay (SetRequestDelay), in
+	// nanoseconds; it can change while requests are served.
+	extraDelay atomic.Int64
 
 	// sleep waits for artificial latency; tests replace it.
 	sleep func(context.Context, time.Duration) error
@@ -158,6 +163,12 @@ func applyDefaults(cfg *Config) error {
 // /ATServicesRest/V1.0/... with case-insensitive path matching.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
+// SetRequestDelay makes every authenticated entity request wait d more
+// while it holds its thread slot, from the next request on (0 removes it).
+// It adds to Config.RequestDelay; the bench uses it to measure a database it
+// has already filled at real Autotask latency.
+func (s *Server) SetRequestDelay(d time.Duration) { s.extraDelay.Store(int64(max(d, 0))) }
+
 // Stats returns a snapshot of the limit counters.
 func (s *Server) Stats() Stats {
 	return s.lim.stats(s.cfg.Clock.Now(), s.cfg.ThresholdWindow)
@@ -232,7 +243,7 @@ func (s *Server) limited(r *http.Request, u *user, segs []string) response {
 		return fail(s.cfg.ThreadLimitStatus, "%s", threadMessage(s.cfg.ThreadLimit))
 	}
 	defer s.lim.release(key)
-	delay := s.cfg.RequestDelay
+	delay := s.cfg.RequestDelay + time.Duration(s.extraDelay.Load())
 	if s.cfg.UsageLatency {
 		delay += usageDelay(count, s.cfg.HourlyThreshold)
 	}
