@@ -28,12 +28,23 @@ func tenantsLocal(b *strings.Builder, n int) {
 // providerBlock is the provider "petra" block (credentials from the
 // environment when it is empty).
 func MappingsConfig(n int, providerBlock string) string {
-	return MappingsConfigWith(n, providerBlock, true)
+	return MappingsConfigOpts(n, providerBlock, ConfigOptions{Preview: true})
 }
 
-// MappingsConfigWith is MappingsConfig, without the preview data source when
-// preview is false (for a build of the provider that predates it).
-func MappingsConfigWith(n int, providerBlock string, preview bool) string {
+// ConfigOptions vary MappingsConfig.
+type ConfigOptions struct {
+	// Preview includes the preview data source (false for a build of the
+	// provider that predates it).
+	Preview bool
+	// UnitsOffset is added to every tenant's count from Petra: a
+	// configuration applied with one offset and planned with another changes
+	// every billing mapping, as a month of usage changes would.
+	UnitsOffset int
+}
+
+// MappingsConfigOpts is MappingsConfig with options.
+func MappingsConfigOpts(n int, providerBlock string, o ConfigOptions) string {
+	preview := o.Preview
 	var b strings.Builder
 	b.WriteString("terraform {\n  required_providers {\n    petra = {\n      source = \"petrasecurity/petra\"\n    }\n  }\n}\n\n")
 	if providerBlock == "" {
@@ -74,7 +85,7 @@ data "petra_usage" "this" {}
 # Petra's counts in a map built once: a reference to the data source from
 # every mapping makes Terraform rebuild all of it for each one.
 locals {
-  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month }
+  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month + `+strconv.Itoa(o.UnitsOffset)+` }
 }
 
 # Every argument from the same map as the tenant mappings, ordered after

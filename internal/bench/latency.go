@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,8 +29,10 @@ var planSummaryRe = regexp.MustCompile(`Plan: (\d+) to add, (\d+) to change, (\d
 // latencyPhase is one Terraform command of the latency runs.
 type latencyPhase struct {
 	phase string
-	// prov and floor are the working directories the command runs in.
+	// prov and floor are the working directories the command runs in, sb
+	// the sandbox the provider's runs against.
 	prov, floor *Workdir
+	sb          *Sandbox
 	args        []string
 	// changes, when >= 0, is how many resources the plan must change.
 	changes int
@@ -47,36 +50,67 @@ type Baseline struct {
 }
 
 // measureLatency runs the latency phases for n mappings, for this commit's
-// provider and then for opts.Baseline's when set, each against a fresh
-// sandbox whose Autotask answers every request after opts.Latency, side by
-// side with the terraform_data floor (which makes no requests). prov and
-// floor are the working directories of the phases at zero latency, whose
-// state holds the n mappings applied at zero latency: a fresh sandbox's
-// lines hold their seeded units again, so refreshing that state finds every
-// billing mapping changed in Autotask (the nightly run's situation after a
-// month of usage changes) and the saved plan changes all n.
-func measureLatency(ctx context.Context, opts Options, n int, prov, floor *Workdir) ([]Measurement, error) {
-	out, err := measureLatencyOf(ctx, opts, n, prov.Dir, floor.Dir, "", opts.PluginDir, true, 11)
+// provider and then for opts.Baseline's when set, side by side with the
+// terraform_data floor (which makes no requests):
+//
+//   - a cold plan, against a fresh sandbox of the same account whose Autotask
+//     answers every request after opts.Latency;
+//   - the nightly run against sb, the sandbox of the phases at zero latency
+//     (its database holds the n mappings' units and claims), now answering
+//     after opts.Latency: a plan -out in which Petra's count of every tenant
+//     has moved (the configuration adds 1, then 2 for the baseline), the
+//     apply of that saved plan, and a no-change plan.
+//
+// prov and floor are the working directories of the phases at zero latency.
+func measureLatency(ctx context.Context, opts Options, n int, sb *Sandbox, prov, floor *Workdir) ([]Measurement, error) {
+	cold, err := StartSandboxWithLatency(Fixture(opts.Accounts), opts.Latency)
+	if err != nil {
+		return nil, fmt.Errorf("starting the sandbox with latency: %w", err)
+	}
+	defer cold.Close()
+	if err := sb.SetLatency(ctx, opts.Latency); err != nil {
+		return nil, err
+	}
+	defer func() { _ = sb.SetLatency(context.Background(), 0) }()
+	run := latencyRun{opts: opts, n: n, cold: cold, nightly: sb, floorDir: floor.Dir}
+	out, err := run.measure(ctx, "", opts.PluginDir, prov.Dir, ConfigOptions{Preview: true, UnitsOffset: 1}, 11)
 	if err != nil || opts.Baseline == nil {
 		return out, err
 	}
-	// The baseline starts from a copy of the same state, against its own
-	// fresh sandbox; its floor moves the twins' units once more.
+	// The baseline continues from a copy of the same state (the claims in
+	// Autotask are that state's), with Petra's counts moved once more.
 	b := opts.Baseline
-	root := filepath.Join(opts.WorkRoot, fmt.Sprintf("n%d-latency-baseline", n))
-	stateDir := filepath.Join(root, "provider-state")
-	if err := copyState(prov.Dir, stateDir); err != nil {
+	stateDir := filepath.Join(opts.WorkRoot, fmt.Sprintf("n%d-latency-baseline", n), "provider-state")
+	if err := copyState(prov.Dir, stateDir, b.Preview); err != nil {
 		return nil, err
 	}
-	more, err := measureLatencyOf(ctx, opts, n, stateDir, floor.Dir, b.Name, b.PluginDir, b.Preview, 12)
+	more, err := run.measure(ctx, b.Name, b.PluginDir, stateDir, ConfigOptions{Preview: b.Preview, UnitsOffset: 2}, 12)
 	return append(out, more...), err
 }
 
-// copyState copies a working directory's state into dir.
-func copyState(from, dir string) error {
+// copyState copies a working directory's state into dir, without the preview
+// data source unless keepPreview (a build that predates it cannot read it).
+func copyState(from, dir string, keepPreview bool) error {
 	data, err := os.ReadFile(filepath.Join(from, "terraform.tfstate"))
 	if err != nil {
 		return fmt.Errorf("reading the state to measure the baseline from: %w", err)
+	}
+	if !keepPreview {
+		var st map[string]any
+		if err := json.Unmarshal(data, &st); err != nil {
+			return fmt.Errorf("reading the state to measure the baseline from: %w", err)
+		}
+		rs, _ := st["resources"].([]any)
+		kept := rs[:0]
+		for _, r := range rs {
+			if m, _ := r.(map[string]any); m["type"] != "petra_autotask_contract_service_units" {
+				kept = append(kept, r)
+			}
+		}
+		st["resources"] = kept
+		if data, err = json.MarshalIndent(st, "", "  "); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -84,24 +118,29 @@ func copyState(from, dir string) error {
 	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), data, 0o600)
 }
 
-// measureLatencyOf runs the four phases for one provider build: a cold plan
-// in a new directory, then, in stateDir (which holds n applied mappings),
-// plan -out, apply of that plan and a no-change plan. floorUnits are the
-// units the floor's twins move to, which must differ from their state.
-func measureLatencyOf(ctx context.Context, opts Options, n int, stateDir, floorDir, label, pluginDir string, preview bool, floorUnits int) ([]Measurement, error) {
+// latencyRun holds what every provider build's latency phases share.
+type latencyRun struct {
+	opts          Options
+	n             int
+	cold, nightly *Sandbox
+	floorDir      string
+}
+
+// measure runs the four phases for one provider build: a cold plan in a new
+// directory against the cold sandbox, then, in stateDir (which holds the n
+// mappings applied in the nightly sandbox), plan -out, apply of that plan
+// and a no-change plan with cfg. floorUnits are the units the floor's twins
+// move to, which must differ from their state.
+func (l latencyRun) measure(ctx context.Context, label, pluginDir, stateDir string, cfg ConfigOptions, floorUnits int) ([]Measurement, error) {
+	opts, n := l.opts, l.n
 	logf := opts.logf()
-	sb, err := StartSandboxWithLatency(Fixture(opts.Accounts), opts.Latency)
-	if err != nil {
-		return nil, fmt.Errorf("starting the sandbox with latency: %w", err)
-	}
-	defer sb.Close()
 	dirName := "latency"
 	if label != "" {
 		dirName = "latency-baseline"
 	}
 	root := filepath.Join(opts.WorkRoot, fmt.Sprintf("n%d-%s", n, dirName))
-	cfg := MappingsConfigWith(n, "", preview)
-	coldProv, err := NewWorkdir(filepath.Join(root, "provider-cold"), opts.Terraform, pluginDir, cfg, sb.Env())
+	coldProv, err := NewWorkdir(filepath.Join(root, "provider-cold"), opts.Terraform, pluginDir,
+		MappingsConfigOpts(n, "", ConfigOptions{Preview: cfg.Preview}), l.cold.Env())
 	if err != nil {
 		return nil, err
 	}
@@ -109,24 +148,23 @@ func measureLatencyOf(ctx context.Context, opts Options, n int, stateDir, floorD
 	if err != nil {
 		return nil, err
 	}
-	// The state directories, pointed at the latency sandbox (the floor at
-	// units that differ from its state).
-	stateProv, err := NewWorkdir(stateDir, opts.Terraform, pluginDir, cfg, sb.Env())
+	stateProv, err := NewWorkdir(stateDir, opts.Terraform, pluginDir, MappingsConfigOpts(n, "", cfg), l.nightly.Env())
 	if err != nil {
 		return nil, err
 	}
-	stateFloor, err := NewWorkdir(floorDir, opts.Terraform, opts.PluginDir, FloorConfigUnits(n, floorUnits), nil)
+	stateFloor, err := NewWorkdir(l.floorDir, opts.Terraform, opts.PluginDir, FloorConfigUnits(n, floorUnits), nil)
 	if err != nil {
 		return nil, err
 	}
 	phases := []latencyPhase{
-		{PhaseLatencyCold, coldProv, coldFloor, []string{"plan", "-input=false", "-no-color"}, -1},
-		{PhaseLatencyPlan, stateProv, stateFloor, []string{"plan", "-input=false", "-no-color", "-out=tfplan"}, n},
-		{PhaseLatencyApply, stateProv, stateFloor, []string{"apply", "-input=false", "-no-color", "tfplan"}, -1},
-		{PhaseLatencyNoChange, stateProv, stateFloor, []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}, -1},
+		{PhaseLatencyCold, coldProv, coldFloor, l.cold, []string{"plan", "-input=false", "-no-color"}, -1},
+		{PhaseLatencyPlan, stateProv, stateFloor, l.nightly, []string{"plan", "-input=false", "-no-color", "-out=tfplan"}, n},
+		{PhaseLatencyApply, stateProv, stateFloor, l.nightly, []string{"apply", "-input=false", "-no-color", "tfplan"}, -1},
+		{PhaseLatencyNoChange, stateProv, stateFloor, l.nightly, []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}, -1},
 	}
 	var out []Measurement
 	for _, ph := range phases {
+		sb := ph.sb
 		if err := sb.Admin.ResetStats(ctx); err != nil {
 			return nil, err
 		}

@@ -157,7 +157,7 @@ func Measure(ctx context.Context, opts Options, n int) ([]Measurement, error) {
 		out = append(out, m)
 	}
 	if opts.Latency > 0 && n == opts.LatencyN {
-		ms, err := measureLatency(ctx, opts, n, prov, floor)
+		ms, err := measureLatency(ctx, opts, n, sb, prov, floor)
 		if err != nil {
 			return nil, err
 		}

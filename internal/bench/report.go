@@ -40,6 +40,10 @@ const (
 	maxColdPlanSmall   = 30  // Autotask requests, cold plan of 10 mappings
 	maxNoChangeLarge   = 40  // Autotask requests, no-change plan of 1,000 mappings
 	maxApplyOtherLarge = 40  // non-adjustment Autotask requests, apply of 1,000
+	// A new mapping claims its line once (a contract note, and the line's
+	// claims read back, batched): the first apply may spend this many more
+	// requests per mapping (issue 10).
+	claimsPerNewMapping = 2
 	maxPlanRatioLarge  = 1.5 // plan wall time over the terraform_data floor at 1,000
 	maxInFlight        = 3   // per Autotask endpoint, any phase
 	largeN, smallN     = 1000, 10
@@ -111,8 +115,9 @@ func NewReport(env Environment, ms []Measurement) *Report {
 			m.Ratio() <= maxPlanRatioLarge, "%.2f× (%s vs %s)", m.Ratio(), secs(m.Run.Wall), secs(m.Floor.Wall))
 	}
 	if m, ok := find(largeN, PhaseApply); ok {
-		add(fmt.Sprintf("Apply of 1,000 changed mappings: exactly 1,000 adjustments + at most %d other requests", maxApplyOtherLarge),
-			m.Counts.Adjustments == largeN && m.Counts.Other <= maxApplyOtherLarge,
+		add(fmt.Sprintf("Apply of 1,000 new mappings: exactly 1,000 adjustments + at most %d other requests and "+
+			"%d per mapping for its first claim", maxApplyOtherLarge, claimsPerNewMapping),
+			m.Counts.Adjustments == largeN && m.Counts.Other <= maxApplyOtherLarge+claimsPerNewMapping*largeN,
 			"%d adjustments + %d other", m.Counts.Adjustments, m.Counts.Other)
 	}
 	latencyTargets(r, ms, add)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
-	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/autotasksim"
 )
 
 // Sandbox is a sandbox serving on a loopback port for the bench.
@@ -21,26 +20,13 @@ type Sandbox struct {
 	// Admin drives the admin API (stats).
 	Admin *sandbox.AdminClient
 
+	sb  *sandbox.Sandbox
 	srv *http.Server
 }
 
 // StartSandbox serves a sandbox built from fx on 127.0.0.1 (a free port).
 func StartSandbox(fx *sandbox.Fixture) (*Sandbox, error) {
-	return StartSandboxWithLatency(fx, 0)
-}
-
-// zoneLookupPath is the zone lookup's path, which the emulator answers
-// without authentication or thread slot (ref §1).
-const zoneLookupPath = sandbox.AutotaskZoneLookupPath + "v1.0/zoneInformation"
-
-// StartSandboxWithLatency is StartSandbox with every Autotask request taking
-// at least latency, as real Autotask's do: authenticated requests wait while
-// they hold their thread slot (the emulator's RequestDelay), so a client that
-// sent more than the thread limit to one endpoint would be refused, and the
-// zone lookup is delayed through the sandbox's latency injection
-// (POST /_sandbox/latency). Petra answers without added delay.
-func StartSandboxWithLatency(fx *sandbox.Fixture, latency time.Duration) (*Sandbox, error) {
-	sb, err := sandbox.New(sandbox.Options{Fixture: fx, Autotask: autotasksim.Config{RequestDelay: latency}})
+	sb, err := sandbox.New(sandbox.Options{Fixture: fx})
 	if err != nil {
 		return nil, err
 	}
@@ -56,20 +42,45 @@ func StartSandboxWithLatency(fx *sandbox.Fixture, latency time.Duration) (*Sandb
 		}
 	}()
 	base := "http://" + ln.Addr().String()
-	out := &Sandbox{
+	return &Sandbox{
 		Endpoints:   sandbox.EndpointsFor(base),
 		Credentials: sb.Credentials(),
 		Admin:       &sandbox.AdminClient{BaseURL: base},
+		sb:          sb,
 		srv:         srv,
+	}, nil
+}
+
+// StartSandboxWithLatency is StartSandbox answering at latency (SetLatency).
+func StartSandboxWithLatency(fx *sandbox.Fixture, latency time.Duration) (*Sandbox, error) {
+	s, err := StartSandbox(fx)
+	if err != nil {
+		return nil, err
 	}
-	if latency > 0 {
-		rule := sandbox.LatencyRule{Path: zoneLookupPath, DelayMs: int(latency.Milliseconds())}
-		if err := out.Admin.SetLatency(context.Background(), rule); err != nil {
-			out.Close()
-			return nil, fmt.Errorf("setting the zone lookup's latency: %w", err)
-		}
+	if err := s.SetLatency(context.Background(), latency); err != nil {
+		s.Close()
+		return nil, err
 	}
-	return out, nil
+	return s, nil
+}
+
+// zoneLookupPath is the zone lookup's path, which the emulator answers
+// without authentication or thread slot (ref §1).
+const zoneLookupPath = sandbox.AutotaskZoneLookupPath + "v1.0/zoneInformation"
+
+// SetLatency makes every Autotask request take at least latency from now
+// on, as real Autotask's do (0 removes it): authenticated requests wait
+// while they hold their thread slot (the emulator's request delay), so a
+// client that sent more than the thread limit to one endpoint would be
+// refused, and the zone lookup is delayed through the sandbox's latency
+// injection (POST /_sandbox/latency). Petra answers without added delay.
+func (s *Sandbox) SetLatency(ctx context.Context, latency time.Duration) error {
+	s.sb.SetAutotaskRequestDelay(latency)
+	rule := sandbox.LatencyRule{Path: zoneLookupPath, DelayMs: int(latency.Milliseconds())}
+	if err := s.Admin.SetLatency(ctx, rule); err != nil {
+		return fmt.Errorf("setting the zone lookup's latency: %w", err)
+	}
+	return nil
 }
 
 // Env is the environment the provider reads its settings from.

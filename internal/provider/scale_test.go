@@ -99,14 +99,7 @@ func TestScale200MappingsRequestCounts(t *testing.T) {
 
 	// Every mapping's units change: the claims are held, so the apply costs
 	// the adjustments and the fixed budget only.
-	raw, err := os.ReadFile(filepath.Join(w.Dir, "main.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(raw), ".billable_users_this_month\n", ".billable_users_this_month + 1\n", 1)
-	if changed == string(raw) {
-		t.Fatal("the scale configuration has no units expression to change")
-	}
+	changed := bench.MappingsConfigOpts(scaleMappings, "", bench.ConfigOptions{Preview: true, UnitsOffset: 1})
 	if err := os.WriteFile(filepath.Join(w.Dir, "main.tf"), []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}
