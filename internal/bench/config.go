@@ -85,7 +85,7 @@ data "petra_usage" "this" {}
 # Petra's counts in a map built once: a reference to the data source from
 # every mapping makes Terraform rebuild all of it for each one.
 locals {
-  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month + `+strconv.Itoa(o.UnitsOffset)+` }
+  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month + ` + strconv.Itoa(o.UnitsOffset) + ` }
 }
 
 # Every argument from the same map as the tenant mappings, ordered after

@@ -36,17 +36,17 @@ type Report struct {
 // The targets (issue 4). Changing one is a product decision: say why in the
 // commit.
 const (
-	maxColdPlanLarge   = 40  // Autotask requests, cold plan of 1,000 mappings
-	maxColdPlanSmall   = 30  // Autotask requests, cold plan of 10 mappings
-	maxNoChangeLarge   = 40  // Autotask requests, no-change plan of 1,000 mappings
-	maxApplyOtherLarge = 40  // non-adjustment Autotask requests, apply of 1,000
+	maxColdPlanLarge   = 40 // Autotask requests, cold plan of 1,000 mappings
+	maxColdPlanSmall   = 30 // Autotask requests, cold plan of 10 mappings
+	maxNoChangeLarge   = 40 // Autotask requests, no-change plan of 1,000 mappings
+	maxApplyOtherLarge = 40 // non-adjustment Autotask requests, apply of 1,000
 	// A new mapping claims its line once (a contract note, and the line's
 	// claims read back, batched): the first apply may spend this many more
 	// requests per mapping (issue 10).
 	claimsPerNewMapping = 2
-	maxPlanRatioLarge  = 1.5 // plan wall time over the terraform_data floor at 1,000
-	maxInFlight        = 3   // per Autotask endpoint, any phase
-	largeN, smallN     = 1000, 10
+	maxPlanRatioLarge   = 1.5 // plan wall time over the terraform_data floor at 1,000
+	maxInFlight         = 3   // per Autotask endpoint, any phase
+	largeN, smallN      = 1000, 10
 
 	// At real latency (issue 14): the apply of a saved plan that changes N
 	// mappings may take at most this multiple of its floor, N requests at
