@@ -23,26 +23,24 @@ import (
 // finished, calls the framework's StopProvider at a moment when no RPC is in
 // flight: it cancels only contexts whose RPCs are over (gRPC has cancelled
 // them already) and lets the framework forget them. A read-write lock makes
-// "no RPC in flight" exact: every RPC holds it shared, a sweep holds it
-// exclusively. Terraform's own StopProvider passes straight through, at once.
+// "no RPC in flight" exact: every RPC holds it shared, a sweep takes it
+// exclusively, but only with TryLock, so a sweep never makes an RPC wait for
+// another (an apply may wait minutes for a read-back; nothing queues behind
+// it). Terraform keeps fewer than ten RPCs in flight, and between its graph
+// steps there are moments with none, so sweeps happen throughout a run.
+// Terraform's own StopProvider passes straight through, at once.
 type sweepingServer struct {
 	inner tfprotov6.ProviderServer
 
 	mu       sync.RWMutex
 	finished atomic.Int64 // RPCs finished since the last sweep
-	forcing  atomic.Bool  // a forced sweep is waiting for the lock
 	// sweeps counts the sweeps made (tests read it).
 	sweeps atomic.Int64
 }
 
-// Sweep thresholds: after sweepTry finished RPCs, each RPC that finishes
-// sweeps if nothing else is in flight at that moment; after sweepForce, a
-// sweep waits for the RPCs in flight to finish (new ones wait the instant it
-// takes). So the framework keeps at most about sweepForce contexts.
-const (
-	sweepTry   = 64
-	sweepForce = 1024
-)
+// sweepTry: after this many finished RPCs, each RPC that finishes sweeps if
+// nothing else is in flight at that moment.
+const sweepTry = 64
 
 // NewServer returns the protocol 6 server factory for p: the framework's
 // server, with its per-RPC contexts swept (see sweepingServer). The provider
@@ -65,26 +63,14 @@ func serve[Req, Resp any](s *sweepingServer, ctx context.Context, req Req, rpc f
 	return resp, err
 }
 
-// finish counts a finished RPC and sweeps when due: at once if nothing is in
-// flight, or from a background goroutine (so this RPC's answer is not held
-// up) once sweepForce RPCs have finished.
+// finish counts a finished RPC and sweeps when due and nothing is in flight.
 func (s *sweepingServer) finish() {
-	n := s.finished.Add(1)
-	if n < sweepTry {
+	if s.finished.Add(1) < sweepTry {
 		return
 	}
 	if s.mu.TryLock() {
 		s.sweepLocked()
 		s.mu.Unlock()
-		return
-	}
-	if n >= sweepForce && s.forcing.CompareAndSwap(false, true) {
-		go func() {
-			defer s.forcing.Store(false)
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			s.sweepLocked()
-		}()
 	}
 }
 

@@ -116,8 +116,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestServerSweepsOnlyWithNothingInFlight: a sweep never runs while a call is
-// in flight (it would cancel that call); with one in flight past the forcing
-// threshold, the sweep waits for it, and the call was not cancelled.
+// in flight (it would cancel that call), and no call ever waits for a sweep to
+// become possible: calls finish beside a long one; once it ends, the sweep runs.
 func TestServerSweepsOnlyWithNothingInFlight(t *testing.T) {
 	f := newFake()
 	s := &sweepingServer{inner: f}
@@ -138,17 +138,23 @@ func TestServerSweepsOnlyWithNothingInFlight(t *testing.T) {
 		_, _ = s.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{})
 	}()
 	<-f.entered
-	// Enough calls finish beside it to force a sweep: it must wait.
-	for range sweepForce {
-		_, _ = s.GetMetadata(context.Background(), &tfprotov6.GetMetadataRequest{})
-	}
-	waitFor(t, "the forced sweep waits for the lock", s.forcing.Load)
+	// Many calls finish beside the long one: none waits, none sweeps.
+	var beside atomic.Int64
+	go func() {
+		for range 4 * sweepTry {
+			_, _ = s.GetMetadata(context.Background(), &tfprotov6.GetMetadataRequest{})
+			beside.Add(1)
+		}
+	}()
+	waitFor(t, "calls beside a long one finish without waiting", func() bool { return beside.Load() == 4*sweepTry })
 	if got := f.stops.Load(); got != 1 {
 		t.Fatalf("%d sweeps while a call was in flight", got-1)
 	}
 	close(f.release)
 	<-done
-	waitFor(t, "the forced sweep ran", func() bool { return f.stops.Load() == 2 })
+	if got := f.stops.Load(); got != 2 {
+		t.Fatalf("%d sweeps after the long call finished, want 2 (the long call's end sweeps)", got)
+	}
 	if f.stopsInFlight.Load() != 0 || f.sawCancellation.Load() {
 		t.Fatalf("a sweep ran with a call in flight (%d), or cancelled it (%v)", f.stopsInFlight.Load(), f.sawCancellation.Load())
 	}
