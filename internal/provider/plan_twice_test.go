@@ -327,8 +327,10 @@ func TestPlanTwice_billingMapping(t *testing.T) {
 			if err := planned.As(&attrs); err != nil {
 				t.Fatal(err)
 			}
-			if !attrs["contract_name"].IsKnown() || attrs["contract_name"].IsNull() {
-				t.Fatalf("an update plan must show the contract name from state, got %s", attrs["contract_name"])
+			for _, a := range []string{"contract_name", "name"} {
+				if !attrs[a].IsKnown() || attrs[a].IsNull() {
+					t.Fatalf("an update plan must show %s from state, got %s", a, attrs[a])
+				}
 			}
 		})
 	}

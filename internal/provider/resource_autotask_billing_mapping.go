@@ -64,6 +64,7 @@ type billingMappingResource struct {
 // billingMappingModel is the resource's state and plan.
 type billingMappingModel struct {
 	ID                types.String `tfsdk:"id"`
+	Name              types.String `tfsdk:"name"`
 	ConnectionID      types.String `tfsdk:"connection_id"`
 	TenantID          types.String `tfsdk:"tenant_id"`
 	CompanyID         types.Int64  `tfsdk:"company_id"`
@@ -137,6 +138,15 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "`<tenant_id>/<contract_id>/<service_id>`, known from the configuration, for example " +
 					"`ZZk90t/29684012/29683996`; also the import ID (`<tenant_id>/<contract_service_id>` is accepted " +
 					"for import too).",
+			},
+			"name": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The billed line by name, `<company> → <contract> / <service>`, for example " +
+					"`Harbor Dental Group → Harbor Dental - Managed Services / Petra M365 Account Protection`, so that " +
+					"every diff says which line it is about (Terraform always shows `id` and `name`). Built from " +
+					"`company_name`, `contract_name` and `service_name` (an id such as `contract 2001` stands in for a " +
+					"name Autotask does not give) and planned like them: known after apply for a new mapping, the " +
+					"refreshed value on an update, renamed by the next refresh after a rename in Autotask.",
 			},
 			"connection_id": schema.StringAttribute{
 				Required: true,
@@ -325,6 +335,33 @@ func (t *billingTarget) fill(m *billingMappingModel) {
 	fillUnknownString(&m.ContractStartDate, got.ContractStartDate)
 	fillUnknownString(&m.ContractEndDate, got.ContractEndDate)
 	fillUnknownInt64(&m.ContractServiceID, got.ContractServiceID)
+	fillUnknownString(&m.Name, billingName(m))
+}
+
+// billingName is the mapping's name, "<company> → <contract> / <service>",
+// from the names in m (an id stands in for a null name); unknown while a
+// name or id it needs is unknown.
+func billingName(m *billingMappingModel) types.String {
+	part := func(name types.String, what string, id types.Int64) (string, bool) {
+		switch {
+		case name.IsUnknown():
+			return "", false
+		case !name.IsNull() && name.ValueString() != "":
+			return name.ValueString(), true
+		case id.IsUnknown():
+			return "", false
+		case id.IsNull():
+			return what, true
+		}
+		return what + " " + strconv.FormatInt(id.ValueInt64(), 10), true
+	}
+	company, ok1 := part(m.CompanyName, "company", m.CompanyID)
+	contract, ok2 := part(m.ContractName, "contract", m.ContractID)
+	service, ok3 := part(m.ServiceName, "service", m.ServiceID)
+	if !ok1 || !ok2 || !ok3 {
+		return types.StringUnknown()
+	}
+	return types.StringValue(company + " → " + contract + " / " + service)
 }
 
 // ModifyPlan plans the mapping in two named steps (DESIGN.md, "Planned
@@ -417,8 +454,8 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 //   - id from the configuration;
 //   - on create, every value read from Autotask is unknown: Create fills it;
 //   - on update (company, contract, service and tenant are unchanged: they
-//     force a replacement), names, dates and contract_service_id come from
-//     the refreshed state;
+//     force a replacement), names (name too), dates and contract_service_id
+//     come from the refreshed state;
 //   - last_push_* stay as in state unless the apply may push (units changed,
 //     or the last apply failed and is retried);
 //   - sync_status and sync_error stay as in state only when nothing else
@@ -433,12 +470,14 @@ func billingPlanFromKnown(plan, state *billingMappingModel) {
 		plan.ContractServiceID = types.Int64Unknown()
 		plan.CompanyName, plan.ContractName, plan.ServiceName = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.ContractStartDate, plan.ContractEndDate = types.StringUnknown(), types.StringUnknown()
+		plan.Name = types.StringUnknown()
 		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 		return
 	}
 	plan.ContractServiceID = state.ContractServiceID
 	plan.CompanyName, plan.ContractName, plan.ServiceName = state.CompanyName, state.ContractName, state.ServiceName
+	plan.Name = state.Name
 	plan.ContractStartDate, plan.ContractEndDate = state.ContractStartDate, state.ContractEndDate
 	plan.LastPushDelta, plan.LastPushAt = state.LastPushDelta, state.LastPushAt
 	plan.SyncStatus, plan.SyncError = state.SyncStatus, state.SyncError
@@ -740,6 +779,7 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ServiceName = billingNullableString(line.ServiceName)
 	state.ContractStartDate = billingDate(view.Contract.StartDate)
 	state.ContractEndDate = billingDate(view.Contract.EndDate)
+	state.Name = nullIfUnknown(billingName(&state))
 	units, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
 	if !ok {
 		return
@@ -941,6 +981,7 @@ func (r *billingMappingResource) UpgradeState(context.Context) map[int64]resourc
 			if !old.TenantID.IsNull() && !old.ContractID.IsNull() && !old.ServiceID.IsNull() {
 				m.ID = types.StringValue(billingMappingID(old.TenantID.ValueString(), old.ContractID.ValueInt64(), old.ServiceID.ValueInt64()))
 			}
+			m.Name = nullIfUnknown(billingName(&m))
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		},
 	}}

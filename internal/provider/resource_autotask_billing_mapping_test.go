@@ -147,6 +147,7 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 	id := fmt.Sprintf("%s/%d/%d", tenant, b.ContractID, b.ServiceID)
 	legacyID := tenant + "/" + strconv.FormatInt(b.ContractServiceID, 10)
 	pushedAt := env.Now().UTC().Format(time.RFC3339)
+	name := fmt.Sprintf("%s → %s / %s", b.CompanyName, b.ContractName, b.ServiceName)
 	var seq int64
 	cfg := func(units int64) string { return billingConfig(env, "", mappingFor("test", tenant, b, units)) }
 	attr := func(name string, v knownvalue.Check) statecheck.StateCheck {
@@ -173,6 +174,7 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("on_destroy"), knownvalue.StringExact("keep")),
 						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("contract_name")),
+						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("name")),
 						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("contract_service_id")),
 						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("last_push_delta")),
 						plancheck.ExpectUnknownValue(billingAddr, tfjsonpath.New("sync_status")),
@@ -181,6 +183,7 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					attr("id", knownvalue.StringExact(id)),
+					attr("name", knownvalue.StringExact(name)),
 					attr("contract_service_id", knownvalue.Int64Exact(b.ContractServiceID)),
 					attr("company_name", knownvalue.StringExact(b.CompanyName)),
 					attr("contract_name", knownvalue.StringExact(b.ContractName)),
@@ -203,6 +206,8 @@ func TestAccBillingMapping_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(billingAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("contract_name"), knownvalue.StringExact(b.ContractName)),
+						// An update's diff names the line (Terraform always shows name).
+						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},

@@ -44,6 +44,7 @@ func newTenantMappingResource() resource.Resource { return &tenantMappingResourc
 // tenantMappingModel is the resource's state and plan.
 type tenantMappingModel struct {
 	ID                types.String `tfsdk:"id"`
+	Name              types.String `tfsdk:"name"`
 	ConnectionID      types.String `tfsdk:"connection_id"`
 	TenantID          types.String `tfsdk:"tenant_id"`
 	CompanyID         types.Int64  `tfsdk:"company_id"`
@@ -74,6 +75,15 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The Petra tenant ID (same as `tenant_id`).",
+			},
+			"name": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The mapping by name, `<Petra tenant> → <Autotask company>`, for example " +
+					"`Harbor Dental (ZZk90t) → Harbor Dental Group`, so that every diff says which tenant it is about " +
+					"(Terraform always shows `id` and `name`). The tenant is `tenant_name` with the tenant ID, or the " +
+					"tenant ID alone without a Petra API key; the company is `company_name` (or `company <id>` when " +
+					"Autotask has none). Planned like the names: known after apply for a new mapping or a changed " +
+					"`company_id`, otherwise the refreshed value; the next refresh follows a rename.",
 			},
 			"connection_id": schema.StringAttribute{
 				Required: true,
@@ -266,8 +276,9 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 // tenantMappingPlanFromKnown plans the values that do not depend on when
 // Autotask and Petra are read. On create the names are unknown (null without
-// a Petra key, which provider configuration decides). On update they come
-// from state, company_name only while company_id is unchanged. sync_status
+// a Petra key, which provider configuration decides), and so is name. On
+// update they come from state, company_name and name only while company_id
+// is unchanged. sync_status
 // and sync_error stay as in state only when nothing else changes and the
 // last apply succeeded; otherwise the apply records them.
 func tenantMappingPlanFromKnown(plan, prior *tenantMappingModel, svc *integration.Service) {
@@ -282,11 +293,12 @@ func tenantMappingPlanFromKnown(plan, prior *tenantMappingModel, svc *integratio
 			plan.TenantName, plan.MicrosoftTenantID = types.StringNull(), types.StringNull()
 		}
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		plan.Name = types.StringUnknown()
 		return
 	}
-	plan.CompanyName = prior.CompanyName
+	plan.CompanyName, plan.Name = prior.CompanyName, prior.Name
 	if plan.CompanyID.IsUnknown() || !plan.CompanyID.Equal(prior.CompanyID) {
-		plan.CompanyName = types.StringUnknown()
+		plan.CompanyName, plan.Name = types.StringUnknown(), types.StringUnknown()
 	}
 	plan.TenantName, plan.MicrosoftTenantID = prior.TenantName, prior.MicrosoftTenantID
 	plan.SyncStatus, plan.SyncError = prior.SyncStatus, prior.SyncError
@@ -369,6 +381,7 @@ func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappi
 	}
 	fillUnknownString(&m.TenantName, types.StringNull())
 	fillUnknownString(&m.MicrosoftTenantID, types.StringNull())
+	fillUnknownString(&m.Name, tenantMappingName(m))
 	if len(found.problems) > 0 {
 		label := found.label(m)
 		reportProblems(diags, svc, found.problems, true, "Tenant mapping", label)
@@ -417,6 +430,7 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 			state.MicrosoftTenantID = tenantMappingOptString(t.MicrosoftTenantID)
 		}
 	}
+	state.Name = nullIfUnknown(tenantMappingName(&state))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -447,6 +461,7 @@ func (r *tenantMappingResource) ImportState(ctx context.Context, req resource.Im
 	// follows the import.
 	m := tenantMappingModel{
 		ID:                types.StringValue(tenantID),
+		Name:              types.StringNull(),
 		ConnectionID:      types.StringNull(),
 		TenantID:          types.StringValue(tenantID),
 		CompanyID:         types.Int64Null(),
@@ -492,8 +507,8 @@ func parseTenantMappingImportID(id string) (tenantID string, companyID int64, er
 }
 
 // UpgradeState upgrades a state written by version 0: it gains sync_status
-// ("ok": version 0 recorded only mappings whose checks passed) and
-// sync_error. Its connection_id, then the API username, is turned into the
+// ("ok": version 0 recorded only mappings whose checks passed), sync_error
+// and name (from the names it holds). Its connection_id, then the API username, is turned into the
 // database id by the next refresh.
 func (r *tenantMappingResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	v0 := schema.Schema{Attributes: map[string]schema.Attribute{
@@ -521,11 +536,13 @@ func (r *tenantMappingResource) UpgradeState(context.Context) map[int64]resource
 			if resp.Diagnostics.HasError() {
 				return
 			}
-			resp.Diagnostics.Append(resp.State.Set(ctx, &tenantMappingModel{
+			m := tenantMappingModel{
 				ID: old.ID, ConnectionID: old.ConnectionID, TenantID: old.TenantID, CompanyID: old.CompanyID,
 				CompanyName: old.CompanyName, TenantName: old.TenantName, MicrosoftTenantID: old.MicrosoftTenantID,
 				SyncStatus: types.StringValue(SyncStatusOK), SyncError: types.StringNull(),
-			})...)
+			}
+			m.Name = nullIfUnknown(tenantMappingName(&m))
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 		},
 	}}
 }
@@ -536,4 +553,33 @@ func tenantMappingOptString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// tenantMappingName is the mapping's name, "<tenant> → <company>": the
+// tenant as "Name (id)" (the id alone without a name), the company by name
+// ("company <id>" when Autotask gives none). Unknown while a part is.
+func tenantMappingName(m *tenantMappingModel) types.String {
+	if m.TenantID.IsUnknown() || m.TenantName.IsUnknown() || m.CompanyName.IsUnknown() {
+		return types.StringUnknown()
+	}
+	company := m.CompanyName.ValueString()
+	if m.CompanyName.IsNull() || company == "" {
+		if m.CompanyID.IsUnknown() {
+			return types.StringUnknown()
+		}
+		company = "company " + billingInt(m.CompanyID)
+		if m.CompanyID.IsNull() {
+			company = "no company"
+		}
+	}
+	return types.StringValue(tenantLabel(m.TenantName.ValueString(), m.TenantID.ValueString()) + " → " + company)
+}
+
+// nullIfUnknown turns an unknown into null, for values written to state
+// outside an apply (a refresh, an upgrade), which may not hold unknowns.
+func nullIfUnknown(v types.String) types.String {
+	if v.IsUnknown() {
+		return types.StringNull()
+	}
+	return v
 }

@@ -89,6 +89,7 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 						plancheck.ExpectUnknownValue(tenantMappingAddr, str("company_name")),
 						plancheck.ExpectUnknownValue(tenantMappingAddr, str("tenant_name")),
 						plancheck.ExpectUnknownValue(tenantMappingAddr, str("microsoft_tenant_id")),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("name")),
 						plancheck.ExpectUnknownValue(tenantMappingAddr, str("sync_status")),
 						plancheck.ExpectKnownValue(tenantMappingAddr, str("id"), knownvalue.StringExact(tenant.PetraTenantID)),
 					},
@@ -100,6 +101,8 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("company_id"), knownvalue.Int64Exact(companyA)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(nameA)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(tenant.Name)),
+					statecheck.ExpectKnownValue(tenantMappingAddr, str("name"),
+						knownvalue.StringExact(fmt.Sprintf("%s (%s) → %s", tenant.Name, tenant.PetraTenantID, nameA))),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("microsoft_tenant_id"), knownvalue.StringExact(tenant.MicrosoftTenantID)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("sync_status"), knownvalue.StringExact(SyncStatusOK)),
 					statecheck.ExpectKnownValue(tenantMappingAddr, str("sync_error"), knownvalue.Null()),
@@ -111,6 +114,7 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue(tenantMappingAddr, str("company_name")),
+						plancheck.ExpectUnknownValue(tenantMappingAddr, str("name")),
 						plancheck.ExpectKnownValue(tenantMappingAddr, str("tenant_name"), knownvalue.StringExact(tenant.Name)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -131,7 +135,7 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 				ImportState:             true,
 				ImportStateId:           tenant.PetraTenantID,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"company_id", "company_name"},
+				ImportStateVerifyIgnore: []string{"company_id", "company_name", "name"},
 			},
 			{ // Renamed in Autotask: the refresh shows the new name, nothing to change.
 				PreConfig: func() { tenantMappingRenameCompany(t, env, companyB, renamed) },
@@ -140,6 +144,8 @@ func TestAccTenantMapping_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionNoop),
 						plancheck.ExpectKnownValue(tenantMappingAddr, str("company_name"), knownvalue.StringExact(renamed)),
+						plancheck.ExpectKnownValue(tenantMappingAddr, str("name"),
+							knownvalue.StringExact(fmt.Sprintf("%s (%s) → %s", tenant.Name, tenant.PetraTenantID, renamed))),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

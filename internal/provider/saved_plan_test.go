@@ -114,6 +114,61 @@ func TestAccSavedPlan_billingMapping(t *testing.T) {
 	}
 }
 
+// TestAccSavedPlan_billingMappingName: the billing mapping's name, planned
+// from state on an update, survives the company and the contract being
+// renamed in Autotask between `plan -out` and `apply` (no inconsistent final
+// plan: the apply keeps the planned name), and the next refresh shows the
+// new name.
+func TestAccSavedPlan_billingMappingName(t *testing.T) {
+	env := newAccEnv(t)
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	b := env.NewBillingTarget(t, 2)
+	cfg := func(units int64) string { return billingConfig(env, "", mappingFor("test", tenant, b, units)) }
+	name := func(company, contract string) string {
+		return fmt.Sprintf("%s → %s / %s", company, contract, b.ServiceName)
+	}
+	company, contract := env.Unique("Renamed Company"), env.Unique("Renamed Contract")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(5),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name(b.CompanyName, b.ContractName))),
+				},
+			},
+			{
+				// The update's plan shows the name from state; both are renamed
+				// before the saved plan is applied, which keeps the planned name.
+				Config: cfg(8),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(billingAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name(b.CompanyName, b.ContractName))),
+					changeBeforeApply(func() {
+						tenantMappingRenameCompany(t, env, b.CompanyID, company)
+						renameContract(t, env, b.ContractID, contract)
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name(b.CompanyName, b.ContractName))),
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("units"), knownvalue.Int64Exact(8)),
+				},
+			},
+			{
+				// The next refresh names the line by its new names; nothing to do.
+				Config: cfg(8),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name(company, contract))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("name"), knownvalue.StringExact(name(company, contract))),
+				},
+			},
+		},
+	})
+}
+
 // checkAttrs compares attributes in state with values only known once the
 // step ran (what the change before the apply did).
 func checkAttrs(s *terraform.State, addr string, want map[string]string) error {

@@ -44,7 +44,8 @@ func TestBillingMappingUpgradeFromVersion0(t *testing.T) {
 		}
 		if m.ID.ValueString() != "ZZk90t/2001/3001" || m.OnDestroy.ValueString() != "keep" || m.SyncStatus.ValueString() != "ok" ||
 			!m.SyncError.IsNull() || m.Effective.ValueString() != want || m.ContractServiceID.ValueInt64() != 4001 ||
-			m.ConnectionID.ValueString() != "petra-api@example.com" {
+			m.ConnectionID.ValueString() != "petra-api@example.com" ||
+			m.Name.ValueString() != "company 1001 → contract 2001 / service 3001" {
 			t.Fatalf("upgraded (effective %s): %+v", effective, m)
 		}
 	}
