@@ -79,6 +79,44 @@ resource "petra_autotask_billing_mapping" "tenant" {
   units         = data.petra_usage.this.lookup[each.key].billable_users_this_month
 }
 
+# What Autotask holds on every billed line now, beside the count this run
+# pushes: read at plan time, so the plan (and billing_results) show it.
+data "petra_autotask_contract_service_units" "now" {
+  lines = {
+    for id, b in local.billing : id => {
+      contract_id  = b.contract_id
+      service_id   = b.service_id
+      target_units = data.petra_usage.this.lookup[id].billable_users_this_month
+    }
+  }
+}
+
+# The results of the run, one row per billed tenant (`terraform output -json
+# billing_results`; `go run ./examples/results-report` prints it as a table,
+# CSV or Markdown):
+#   before: the units Autotask held when the plan was made (null when the plan
+#           could not read the line);
+#   after:  the units Autotask holds after this apply; for a failed tenant,
+#           before (nothing was pushed for it);
+#   status: "synced" (the units changed), "unchanged", or "failed: <reason>"
+#           (billing_check_failure = "warn" records a broken tenant and goes on).
+output "billing_results" {
+  description = "Per tenant: tenant, company, line, units before and after this run, status."
+  value = {
+    for id, m in petra_autotask_billing_mapping.tenant : id => {
+      tenant  = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
+      company = coalesce(m.company_name, "company ${m.company_id}")
+      line    = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
+      before  = data.petra_autotask_contract_service_units.now.results[id].units
+      after   = m.sync_status == "failed" ? data.petra_autotask_contract_service_units.now.results[id].units : m.units
+      status = (
+        m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
+        m.units == data.petra_autotask_contract_service_units.now.results[id].units ? "unchanged" : "synced"
+      )
+    }
+  }
+}
+
 output "zone" {
   value = petra_autotask_connection.this.zone_name
 }

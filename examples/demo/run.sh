@@ -7,11 +7,14 @@
 #   4. read back the unit counts now in Autotask (the sandbox);
 #   5. show the plan-time errors for a future-dated contract, an expired
 #      contract and a duplicated service;
-#   6. stop the sandbox.
+#   6. print the results of the billing run (the billing_results output,
+#      rendered by examples/results-report);
+#   7. stop the sandbox.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${TERRAFORM:=terraform}"
+: "${GO:=go}"
 : "${PROVIDER_BIN:?set PROVIDER_BIN to the built provider (make demo does)}"
 : "${SANDBOX_BIN:?set SANDBOX_BIN to the built sandbox (make demo does)}"
 
@@ -58,9 +61,15 @@ bold "Unit counts now in Autotask (read back through the Autotask API)"
 mkdir -p "$work/inspect" && cp "$here"/inspect/main.tf "$work/inspect/"
 (cd "$work/inspect" && "$TERRAFORM" apply -auto-approve -input=false -no-color >/dev/null 2>&1 && "$TERRAFORM" output -no-color units_in_autotask)
 
-bold "A second plan is empty: nothing to push until Petra's counts change"
-(cd "$work/main" && "$TERRAFORM" plan -detailed-exitcode -input=false -no-color >/dev/null 2>&1) && echo "No changes." || {
-  code=$?; [ "$code" = 2 ] && echo "unexpected: the plan has changes" >&2; exit 1; }
+bold "A second plan changes nothing: nothing to push until Petra's counts change"
+# Only the outputs move (billing_results' "before" is now what this apply
+# left), so look for resource changes rather than use -detailed-exitcode.
+(cd "$work/main" && "$TERRAFORM" plan -input=false -no-color) >"$work/plan2.out" 2>&1 || {
+  cat "$work/plan2.out" >&2; echo "unexpected: the second plan failed" >&2; exit 1; }
+if grep -qE '^Plan: [0-9]+ to add' "$work/plan2.out"; then
+  cat "$work/plan2.out" >&2; echo "unexpected: the second plan changes resources" >&2; exit 1
+fi
+echo "No changes to resources."
 
 bold "Plan-time checks: a future-dated contract, an expired contract, a duplicated service"
 mkdir -p "$work/checks" && cp "$here"/checks/main.tf "$work/checks/"
@@ -78,5 +87,12 @@ for want in "which is in the future" "Billing cannot be synced to an expired con
 done
 echo
 echo "The plan failed as it should: nothing was pushed for those tenants."
+
+bold "Results of the billing run (terraform output -json billing_results)"
+# Units before = what Autotask held when the plan was made, after = what it
+# holds after the apply; the same table as CSV or Markdown for the audit
+# trail: go run ./examples/results-report -format csv (or markdown).
+(cd "$work/main" && "$TERRAFORM" output -json billing_results) >"$work/billing_results.json"
+(cd "$here/../.." && "$GO" run ./examples/results-report -format text "$work/billing_results.json")
 
 bold "Stopping the sandbox"
