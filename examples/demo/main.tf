@@ -124,10 +124,3 @@ output "zone" {
 output "tenants" {
   value = { for k, m in petra_autotask_tenant_mapping.tenant : "${m.tenant_name} (${k})" => "${m.company_name} (${m.company_id})" }
 }
-
-output "billing" {
-  value = {
-    for k, m in petra_autotask_billing_mapping.tenant :
-    m.company_name => "${m.units} units on \"${m.contract_name}\" / ${m.service_name} (last push ${m.last_push_delta >= 0 ? "+" : ""}${m.last_push_delta})"
-  }
-}
