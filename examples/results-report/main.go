@@ -258,4 +258,3 @@ func writeText(out io.Writer, rows []row) error {
 	_, err := io.WriteString(out, b.String())
 	return err
 }
-

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -253,11 +252,12 @@ func csvQuote(s string) string {
 // (`terraform output -json | go run ./examples/results-report`).
 func resultsReport(t *testing.T, input, format string) string {
 	t.Helper()
+	// `go test` puts its own go first on PATH for the tests it runs.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("no go command on PATH to run examples/results-report: %v", err)
 	}
-	cmd := exec.Command(goBin, "run", "./examples/results-report", "-format", format)
+	cmd := exec.CommandContext(context.Background(), goBin, "run", "./examples/results-report", "-format", format)
 	cmd.Dir = repoRoot()
 	cmd.Stdin = strings.NewReader(input)
 	var stderr strings.Builder
