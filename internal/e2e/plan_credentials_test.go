@@ -15,27 +15,36 @@ import (
 // written literally in a provider block), and the values of input variables,
 // sensitive ones included. Ephemeral variables (Terraform 1.10+) are not
 // stored and must be given again at apply; values the provider reads from
-// its own environment variables are never in the plan.
+// its own environment variables are never in the plan. Under a CLI without
+// ephemeral variables (OpenTofu 1.10), the integration code comes from the
+// provider's environment variable instead, and only that is checked for it.
 func TestSavedPlanFilesAndCredentials(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireSandbox(t)
 	secrets := env.Secrets() // secret, integration code, Petra key
+	ephemeral := cliHasEphemeralVariables(t)
+	codeVariable, codeSetting := `
+variable "integration_code" {
+  type      = string
+  ephemeral = true
+}
+`, "\n    integration_code = var.integration_code"
+	codeVars := []string{"TF_VAR_integration_code=" + secrets[1]}
+	if !ephemeral {
+		t.Log("this CLI has no ephemeral input variables: the integration code comes from AUTOTASK_INTEGRATION_CODE")
+		codeVariable, codeSetting = "", ""
+		codeVars = []string{"AUTOTASK_INTEGRATION_CODE=" + secrets[1]}
+	}
 	mainTF := fmt.Sprintf(terraformHeader, ProviderAddress) + fmt.Sprintf(`
 variable "secret" {
   type      = string
   sensitive = true
 }
-
-variable "integration_code" {
-  type      = string
-  ephemeral = true
-}
-
+%s
 provider "petra" {
   autotask {
     username         = %q
-    secret           = var.secret
-    integration_code = var.integration_code
+    secret           = var.secret%s
     zone_lookup_url  = %q
   }
   petra {
@@ -49,9 +58,9 @@ data "petra_autotask_companies" "all" {}
 output "companies" {
   value = length(data.petra_autotask_companies.all.companies)
 }
-`, env.Username(), env.Sandbox.ZoneLookupURL, secrets[2], env.Sandbox.PetraURL)
+`, codeVariable, env.Username(), codeSetting, env.Sandbox.ZoneLookupURL, secrets[2], env.Sandbox.PetraURL)
 	w := NewWorkdir(t, mainTF, nil)
-	vars := []string{"TF_VAR_secret=" + secrets[0], "TF_VAR_integration_code=" + secrets[1]}
+	vars := append([]string{"TF_VAR_secret=" + secrets[0]}, codeVars...)
 	w.MustRun(vars, "plan", "-input=false", "-out=tfplan")
 
 	files := zipEntries(t, filepath.Join(w.Dir, "tfplan"))
@@ -71,7 +80,11 @@ output "companies" {
 		t.Errorf("a sensitive variable's value is not in the saved plan; DESIGN.md says Terraform stores variable values there")
 	}
 	if in := holds(secrets[1]); len(in) != 0 {
-		t.Errorf("an ephemeral variable's value is in the saved plan (%v)", in)
+		t.Errorf("the integration code (an ephemeral variable, or the provider's environment variable) is in the saved plan (%v)", in)
+	}
+	if !ephemeral {
+		w.MustRun(vars, "apply", "-input=false", "tfplan")
+		return
 	}
 
 	// The ephemeral variable must be given again to apply the plan.
