@@ -56,7 +56,9 @@ func TerraformPath(t testing.TB) string {
 // (major, minor), from the first line of `<cli> version`.
 func cliVersion(t testing.TB) (name string, major, minor int) {
 	t.Helper()
-	out, err := exec.Command(TerraformPath(t), "version").Output()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, TerraformPath(t), "version").Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", TerraformPath(t), err)
 	}
