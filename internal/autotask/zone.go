@@ -56,19 +56,34 @@ func (c *Client) rediscoverZone(ctx context.Context, stale string) (Zone, error)
 // fetchZone returns the cached zone unless it is missing or its URL equals
 // stale, in which case it looks it up (one lookup shared by all callers).
 func (c *Client) fetchZone(ctx context.Context, stale string) (Zone, error) {
-	if z, ok := c.cachedZone(stale); ok {
+	return c.cachedLookup(ctx, "zone", &c.zone, stale, c.lookupZone)
+}
+
+// cachedLookup returns *slot unless it is missing or its URL equals stale;
+// otherwise it runs lookup once for all concurrent callers of key and keeps
+// the answer in *slot.
+func (c *Client) cachedLookup(ctx context.Context, key string, slot **Zone, stale string, lookup func(context.Context) (Zone, error)) (Zone, error) {
+	cached := func() (Zone, bool) {
+		c.zoneMu.Lock()
+		defer c.zoneMu.Unlock()
+		if *slot != nil && (*slot).URL != stale {
+			return **slot, true
+		}
+		return Zone{}, false
+	}
+	if z, ok := cached(); ok {
 		return z, nil
 	}
-	v, err := shared(ctx, &c.zoneGroup, "zone", func(ctx context.Context) (any, error) {
-		if z, ok := c.cachedZone(stale); ok {
+	v, err := shared(ctx, &c.zoneGroup, key, func(ctx context.Context) (any, error) {
+		if z, ok := cached(); ok {
 			return z, nil
 		}
-		z, err := c.lookupZone(ctx)
+		z, err := lookup(ctx)
 		if err != nil {
 			return nil, err
 		}
 		c.zoneMu.Lock()
-		c.zone = &z
+		*slot = &z
 		c.zoneMu.Unlock()
 		return z, nil
 	})
@@ -77,15 +92,6 @@ func (c *Client) fetchZone(ctx context.Context, stale string) (Zone, error) {
 	}
 	z, _ := v.(Zone)
 	return z, nil
-}
-
-func (c *Client) cachedZone(stale string) (Zone, bool) {
-	c.zoneMu.Lock()
-	defer c.zoneMu.Unlock()
-	if c.zone != nil && c.zone.URL != stale {
-		return *c.zone, true
-	}
-	return Zone{}, false
 }
 
 // lookupZone performs the unauthenticated zone lookup (ref §1).
@@ -136,28 +142,9 @@ func (c *Client) Database(ctx context.Context) (Zone, error) {
 	if c.baseURL == "" {
 		return c.fetchZone(ctx, "")
 	}
-	c.zoneMu.Lock()
-	if c.identity != nil {
-		z := *c.identity
-		c.zoneMu.Unlock()
-		return z, nil
-	}
-	c.zoneMu.Unlock()
-	v, err := shared(ctx, &c.zoneGroup, "identity", func(ctx context.Context) (any, error) {
-		z, err := c.lookupZoneAt(ctx, c.identityLookup, c.cfg.Username)
-		if err != nil {
-			return nil, err
-		}
-		c.zoneMu.Lock()
-		c.identity = &z
-		c.zoneMu.Unlock()
-		return z, nil
+	return c.cachedLookup(ctx, "identity", &c.identity, "", func(ctx context.Context) (Zone, error) {
+		return c.lookupZoneAt(ctx, c.identityLookup, c.cfg.Username)
 	})
-	if err != nil {
-		return Zone{}, err
-	}
-	z, _ := v.(Zone)
-	return z, nil
 }
 
 // ZoneFor looks up another API user's zone (and with it the CI of that
