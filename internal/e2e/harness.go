@@ -52,34 +52,6 @@ func TerraformPath(t testing.TB) string {
 	return p
 }
 
-// cliVersion is the CLI's name ("Terraform" or "OpenTofu") and its version
-// (major, minor), from the first line of `<cli> version`.
-func cliVersion(t testing.TB) (name string, major, minor int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, TerraformPath(t), "version").Output()
-	if err != nil {
-		t.Fatalf("%s version: %v", TerraformPath(t), err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	if _, err := fmt.Sscanf(first, "%s v%d.%d", &name, &major, &minor); err != nil {
-		t.Fatalf("cannot read the CLI's version from %q: %v", first, err)
-	}
-	return name, major, minor
-}
-
-// cliHasEphemeralVariables says whether the CLI accepts `ephemeral = true` on
-// input variables: Terraform 1.10 and later, OpenTofu 1.11 and later.
-func cliHasEphemeralVariables(t testing.TB) bool {
-	name, major, minor := cliVersion(t)
-	first := 10
-	if name == "OpenTofu" {
-		first = 11
-	}
-	return major > 1 || (major == 1 && minor >= first)
-}
-
 // ProviderBinaryDir builds the provider once per test binary and returns the
 // directory holding it, for a dev_overrides entry.
 func ProviderBinaryDir(t testing.TB) string {

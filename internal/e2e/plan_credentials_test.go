@@ -94,3 +94,25 @@ output "companies" {
 	}
 	w.MustRun([]string{"TF_VAR_integration_code=" + secrets[1]}, "apply", "-input=false", "tfplan")
 }
+
+// cliHasEphemeralVariables says whether the CLI accepts `ephemeral = true` on
+// input variables: Terraform 1.10 and later, OpenTofu 1.11 and later (read
+// from the first line of `<cli> version`).
+func cliHasEphemeralVariables(t *testing.T) bool {
+	t.Helper()
+	out, stderr, err := runCLI(t, TerraformPath(t), "", emptyCLIConfig(t), "version")
+	if err != nil {
+		t.Fatalf("%s version: %v\n%s", TerraformPath(t), err, stderr)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	var name string
+	var major, minor int
+	if _, err := fmt.Sscanf(first, "%s v%d.%d", &name, &major, &minor); err != nil {
+		t.Fatalf("cannot read the CLI's version from %q: %v", first, err)
+	}
+	since := 10
+	if name == "OpenTofu" {
+		since = 11
+	}
+	return major > 1 || (major == 1 && minor >= since)
+}
