@@ -218,6 +218,15 @@ func addTimeZoneWarning(diags *diag.Diagnostics, svc *integration.Service) {
 	}
 }
 
+// nullIfUnknown turns an unknown into null, for values written to state
+// outside an apply (a refresh, an upgrade), which may not hold unknowns.
+func nullIfUnknown(v types.String) types.String {
+	if v.IsUnknown() {
+		return types.StringNull()
+	}
+	return v
+}
+
 // fillUnknownString sets *dst to v when the plan left it unknown: Create and
 // Update return exactly the planned known values and fill only the unknown
 // ones (DESIGN.md, "Planned values").

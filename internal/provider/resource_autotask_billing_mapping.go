@@ -792,9 +792,7 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	if state.LastPushDelta.IsUnknown() {
 		state.LastPushDelta = types.Int64Null()
 	}
-	if state.LastPushAt.IsUnknown() {
-		state.LastPushAt = types.StringNull()
-	}
+	state.LastPushAt = nullIfUnknown(state.LastPushAt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

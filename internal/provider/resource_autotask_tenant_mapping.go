@@ -574,12 +574,3 @@ func tenantMappingName(m *tenantMappingModel) types.String {
 	}
 	return types.StringValue(tenantLabel(m.TenantName.ValueString(), m.TenantID.ValueString()) + " → " + company)
 }
-
-// nullIfUnknown turns an unknown into null, for values written to state
-// outside an apply (a refresh, an upgrade), which may not hold unknowns.
-func nullIfUnknown(v types.String) types.String {
-	if v.IsUnknown() {
-		return types.StringNull()
-	}
-	return v
-}
