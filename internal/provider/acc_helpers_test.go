@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 )
 
 // newAccEnv starts the acceptance-test world for t (see internal/acctest).
@@ -31,7 +31,7 @@ func protoV6Factories(env *acctest.Env) map[string]func() (tfprotov6.ProviderSer
 }
 
 // protoV6FactoriesWith is protoV6Factories with the given push timing.
-func protoV6FactoriesWith(env *acctest.Env, tm integration.PushTiming) map[string]func() (tfprotov6.ProviderServer, error) {
+func protoV6FactoriesWith(env *acctest.Env, tm billing.PushTiming) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"petra": func() (tfprotov6.ProviderServer, error) {
 			return NewServer(NewWithOptions("test", Options{
@@ -43,8 +43,8 @@ func protoV6FactoriesWith(env *acctest.Env, tm integration.PushTiming) map[strin
 
 // testPushTiming reads back quickly; now (nil: time.Now) is the wall clock
 // of settle windows.
-func testPushTiming(now func() time.Time, settle time.Duration) integration.PushTiming {
-	return integration.PushTiming{
+func testPushTiming(now func() time.Time, settle time.Duration) billing.PushTiming {
+	return billing.PushTiming{
 		ReadBackWaits: []time.Duration{0, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond},
 		SettleWindow:  settle,
 		Now:           now,

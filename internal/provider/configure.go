@@ -10,7 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/claims"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
 )
 
@@ -18,7 +20,7 @@ import (
 type providerData struct {
 	autotask *autotask.Client
 	petra    *petra.Client
-	svc      *integration.Service
+	svc      *services
 
 	// billingCheckFailure is BillingCheckError or BillingCheckWarn.
 	billingCheckFailure string
@@ -108,36 +110,37 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		data.petra = c
 	}
 	loc, tzConfigured, _ := cfg.timeZone() // validated above
-	data.svc = integration.New(data.autotask, data.petra, data.now).WithTimeZone(loc, tzConfigured)
+	r := run.New(data.autotask, data.petra, data.now).WithTimeZone(loc, tzConfigured)
 	if data.autotask != nil {
-		data.svc.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
+		r.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}
-	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, data.svc.Username())
+	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, r.Username())
+	var timing billing.PushTiming
 	if p.opts.PushTiming != nil {
-		data.svc.WithPushTiming(*p.opts.PushTiming)
+		timing = *p.opts.PushTiming
 	}
-	p.openRunRegistry(ctx, data.svc)
+	data.svc = newServices(r, timing, p.openRunRegistry(ctx))
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
 
 // openRunRegistry joins the registry the provider processes of this
-// Terraform run share (integration/runregistry.go), so that two billing
-// mappings on one line fail the plan even across provider aliases. Its
-// failure only leaves the check to this process.
-func (p *PetraProvider) openRunRegistry(ctx context.Context, svc *integration.Service) {
+// Terraform run share (integration/claims/runregistry.go), so that two
+// billing mappings on one line fail the plan even across provider aliases.
+// Its failure (nil) only leaves the check to this process.
+func (p *PetraProvider) openRunRegistry(ctx context.Context) *claims.RunRegistry {
 	if p.opts.DisableRunRegistry {
-		return
+		return nil
 	}
 	base := p.opts.RunRegistryDir
 	if base == "" {
-		base = integration.DefaultRunRegistryBase()
+		base = claims.DefaultRunRegistryBase()
 	}
-	reg, err := integration.OpenRunRegistry(base)
+	reg, err := claims.OpenRunRegistry(base)
 	if err != nil {
 		tflog.Warn(ctx, "the run registry of billing mappings is unavailable; duplicates across provider aliases are "+
 			"caught at apply by the claims in Autotask", map[string]any{"error": err.Error()})
-		return
+		return nil
 	}
-	svc.WithRunRegistry(reg)
+	return reg
 }

@@ -7,13 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
-
-func init() {
-	registerDataSource("petra_autotask_companies", newCompaniesDataSource)
-}
 
 // companiesDataSource lists Autotask companies, filtered locally from the one
 // bulk read per run that tenant mappings share.
@@ -26,7 +21,8 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*companiesDataSource)(nil)
 )
 
-func newCompaniesDataSource() datasource.DataSource { return &companiesDataSource{} }
+// NewCompaniesDataSource returns the petra_autotask_companies data source.
+func NewCompaniesDataSource() datasource.DataSource { return &companiesDataSource{} }
 
 type companiesDataSourceModel struct {
 	NameContains types.String             `tfsdk:"name_contains"`
@@ -106,7 +102,7 @@ func (d *companiesDataSource) ValidateConfig(ctx context.Context, req datasource
 	if ct.IsNull() || ct.IsUnknown() {
 		return
 	}
-	if _, err := integration.ParseCompanyType(ct.ValueString()); err != nil {
+	if _, err := catalog.ParseCompanyType(ct.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("company_type"), "Invalid company_type", err.Error())
 	}
 }
@@ -120,7 +116,7 @@ func (d *companiesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	ctx = d.data.maskCtx(ctx)
-	var f integration.CompanyFilter
+	var f catalog.CompanyFilter
 	if !m.NameContains.IsNull() {
 		f.NameContains = m.NameContains.ValueString()
 	}
@@ -129,25 +125,25 @@ func (d *companiesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		f.Active = &v
 	}
 	if !m.CompanyType.IsNull() {
-		t, err := integration.ParseCompanyType(m.CompanyType.ValueString())
+		t, err := catalog.ParseCompanyType(m.CompanyType.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("company_type"), "Invalid company_type", err.Error())
 			return
 		}
 		f.Type = &t
 	}
-	all, err := svc.Companies(ctx)
+	all, err := svc.catalog.Companies(ctx)
 	if err != nil {
 		reportOnce(&resp.Diagnostics, svc, nil, "Cannot list Autotask companies", err)
 		return
 	}
-	rows := integration.FilterCompanies(all, f)
+	rows := catalog.FilterCompanies(all, f)
 	m.Companies = make([]companiesDataSourceRow, 0, len(rows))
 	for _, c := range rows {
 		m.Companies = append(m.Companies, companiesDataSourceRow{
 			ID:       types.Int64Value(c.ID),
 			Name:     types.StringValue(c.CompanyName),
-			Type:     types.StringValue(integration.CompanyTypeLabel(c.CompanyType)),
+			Type:     types.StringValue(catalog.CompanyTypeLabel(c.CompanyType)),
 			TypeID:   types.Int64Value(int64(c.CompanyType)),
 			IsActive: types.BoolValue(c.IsActive),
 		})

@@ -10,13 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 )
-
-func init() {
-	registerDataSource("petra_autotask_contract_service_units", NewContractServiceUnitsDataSource)
-}
 
 var (
 	_ datasource.DataSource              = (*contractServiceUnitsDataSource)(nil)
@@ -160,12 +155,12 @@ func (d *contractServiceUnitsDataSource) Read(ctx context.Context, req datasourc
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	refs := make([]integration.LineRef, 0, len(keys))
+	refs := make([]billing.LineRef, 0, len(keys))
 	for _, k := range keys {
 		l := m.Lines[k]
-		refs = append(refs, integration.LineRef{ContractID: l.ContractID.ValueInt64(), ServiceID: l.ServiceID.ValueInt64()})
+		refs = append(refs, billing.LineRef{ContractID: l.ContractID.ValueInt64(), ServiceID: l.ServiceID.ValueInt64()})
 	}
-	states, err := svc.Lines(ctx, refs)
+	states, err := svc.contracts.Lines(ctx, refs)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, nil, "Cannot read contract service lines from Autotask", err)
 		return
@@ -178,7 +173,7 @@ func (d *contractServiceUnitsDataSource) Read(ctx context.Context, req datasourc
 }
 
 // lineResult is one line's result.
-func lineResult(in lineRefModel, st integration.LineState) lineResultModel {
+func lineResult(in lineRefModel, st billing.LineState) lineResultModel {
 	r := lineResultModel{
 		ContractServiceID: types.Int64Null(), Units: types.Int64Null(), Delta: types.Int64Null(), Problem: types.StringNull(),
 	}

@@ -12,13 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
 )
-
-func init() {
-	registerDataSource("petra_autotask_contracts", NewContractsDataSource)
-}
 
 var (
 	_ datasource.DataSource              = (*contractsDataSource)(nil)
@@ -145,7 +139,7 @@ func (d *contractsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !ok {
 		return
 	}
-	views, err := svc.ContractsForCompany(ctx, m.CompanyID.ValueInt64(), wanted)
+	views, err := svc.contracts.ContractsForCompany(ctx, m.CompanyID.ValueInt64(), wanted)
 	if err != nil {
 		reportOnce(&resp.Diagnostics, svc, nil, "Cannot read contracts from Autotask", err)
 		return
@@ -167,7 +161,7 @@ func (d *contractsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			e.Services = append(e.Services, contractServiceEntryModel{
 				ContractServiceID: types.Int64Value(l.ContractServiceID),
 				ServiceID:         types.Int64Value(l.ServiceID),
-				ServiceName:       billingNullableString(l.ServiceName),
+				ServiceName:       nullIfEmpty(l.ServiceName),
 				Units:             types.Int64Value(int64(l.UnitsToday)),
 				Occurrences:       types.Int64Value(int64(v.Occurrences[l.ServiceID])),
 			})
@@ -180,11 +174,11 @@ func (d *contractsDataSource) Read(ctx context.Context, req datasource.ReadReque
 // resolveContractTypes turns labels or ids into contract type ids, checking
 // them against Autotask's contractType picklist. nil input means the default
 // (Recurring Service only).
-func resolveContractTypes(ctx context.Context, svc *integration.Service, in []types.String, diags *diag.Diagnostics) ([]int, bool) {
+func resolveContractTypes(ctx context.Context, svc *services, in []types.String, diags *diag.Diagnostics) ([]int, bool) {
 	if len(in) == 0 {
 		return nil, true
 	}
-	picklist, err := svc.ContractTypePicklist(ctx)
+	picklist, err := svc.catalog.ContractTypePicklist(ctx)
 	if err != nil {
 		p := path.Root("contract_types")
 		addAPIError(diags, &p, "Cannot read the Autotask contract types", err)

@@ -7,13 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
-
-func init() {
-	registerDataSource("petra_autotask_ticket_picklists", newTicketPicklistsDataSource)
-}
 
 // ticketPicklistsDataSource is petra_autotask_ticket_picklists: the Autotask
 // ticket queues, statuses and priorities that ticket defaults choose from.
@@ -23,7 +18,8 @@ type ticketPicklistsDataSource struct {
 
 var _ datasource.DataSourceWithConfigure = (*ticketPicklistsDataSource)(nil)
 
-func newTicketPicklistsDataSource() datasource.DataSource { return &ticketPicklistsDataSource{} }
+// NewTicketPicklistsDataSource returns the petra_autotask_ticket_picklists data source.
+func NewTicketPicklistsDataSource() datasource.DataSource { return &ticketPicklistsDataSource{} }
 
 type ticketPicklistsModel struct {
 	IncludeInactive types.Bool `tfsdk:"include_inactive"`
@@ -94,7 +90,7 @@ func (d *ticketPicklistsDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 	ctx = d.data.maskCtx(ctx)
-	p, err := svc.TicketPicklists(ctx)
+	p, err := svc.catalog.TicketPicklists(ctx)
 	if err != nil {
 		reportOnce(&resp.Diagnostics, svc, nil, "Could not read the Autotask ticket picklists", err)
 		return
@@ -107,7 +103,7 @@ func (d *ticketPicklistsDataSource) Read(ctx context.Context, req datasource.Rea
 }
 
 // ticketPicklistList renders values, leaving out inactive ones unless all.
-func ticketPicklistList(values []integration.PicklistValue, all bool) types.List {
+func ticketPicklistList(values []catalog.PicklistValue, all bool) types.List {
 	elems := make([]attr.Value, 0, len(values))
 	for _, v := range values {
 		if !v.IsActive && !all {

@@ -9,14 +9,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
 
 const picklistsAddr = "data.petra_autotask_ticket_picklists.all"
 
 // picklistsExpect is the exact list the data source must return, built from
 // what Autotask itself reports.
-func picklistsExpect(values []integration.PicklistValue, all bool) knownvalue.Check {
+func picklistsExpect(values []catalog.PicklistValue, all bool) knownvalue.Check {
 	var elems []knownvalue.Check
 	for _, v := range values {
 		if !v.IsActive && !all {
@@ -37,7 +37,7 @@ func TestAccAutotaskTicketPicklistsDataSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := integration.ParseTicketPicklists(fields)
+	want, err := catalog.ParseTicketPicklists(fields)
 	if err != nil {
 		t.Fatal(err)
 	}

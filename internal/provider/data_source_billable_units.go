@@ -13,10 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-func init() {
-	registerDataSource("petra_billable_units", newBillableUnitsDataSource)
-}
-
 // billableUnitsDataSource reads one tenant's billable-user report: the unit
 // count Petra bills on this month.
 type billableUnitsDataSource struct {
@@ -25,7 +21,8 @@ type billableUnitsDataSource struct {
 
 var _ datasource.DataSourceWithConfigure = (*billableUnitsDataSource)(nil)
 
-func newBillableUnitsDataSource() datasource.DataSource { return &billableUnitsDataSource{} }
+// NewBillableUnitsDataSource returns the petra_billable_units data source.
+func NewBillableUnitsDataSource() datasource.DataSource { return &billableUnitsDataSource{} }
 
 type billableUnitsDataSourceModel struct {
 	TenantID                        types.String `tfsdk:"tenant_id"`
@@ -100,7 +97,7 @@ func (d *billableUnitsDataSource) Read(ctx context.Context, req datasource.ReadR
 	}
 	ctx = d.data.maskCtx(ctx)
 	id := m.TenantID.ValueString()
-	b, err := svc.PetraBillableUsers(ctx, id)
+	b, err := svc.catalog.PetraBillableUsers(ctx, id)
 	if err != nil {
 		p := path.Root("tenant_id")
 		reportOnce(&resp.Diagnostics, svc, &p, "Cannot read Petra billable units", err)
@@ -114,8 +111,8 @@ func (d *billableUnitsDataSource) Read(ctx context.Context, req datasource.ReadR
 				"contact support@petrasecurity.com.", id))
 		return
 	}
-	m.TenantName = petraOptString(b.TenantDisplayName)
-	m.MicrosoftTenantID = petraOptString(b.MicrosoftTenantID)
+	m.TenantName = nullIfEmpty(b.TenantDisplayName)
+	m.MicrosoftTenantID = nullIfEmpty(b.MicrosoftTenantID)
 	m.ProjectedBillableUnitsThisMonth = types.Int64Value(int64(*b.ProjectedBillableUnitsThisMonth))
 	m.TotalBillableUsers = types.Int64Value(int64(b.TotalBillableUsers))
 	m.ReportGeneratedAt = petraOptTime(b.ReportGeneratedAt, time.RFC3339)

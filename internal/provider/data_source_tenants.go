@@ -9,10 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-func init() {
-	registerDataSource("petra_tenants", newTenantsDataSource)
-}
-
 // tenantsDataSource lists the Petra organization's tenants.
 type tenantsDataSource struct {
 	data *providerData
@@ -20,7 +16,8 @@ type tenantsDataSource struct {
 
 var _ datasource.DataSourceWithConfigure = (*tenantsDataSource)(nil)
 
-func newTenantsDataSource() datasource.DataSource { return &tenantsDataSource{} }
+// NewTenantsDataSource returns the petra_tenants data source.
+func NewTenantsDataSource() datasource.DataSource { return &tenantsDataSource{} }
 
 type tenantsDataSourceModel struct {
 	IncludePaused types.Bool             `tfsdk:"include_paused"`
@@ -95,7 +92,7 @@ func (d *tenantsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	ctx = d.data.maskCtx(ctx)
-	ts, err := svc.PetraTenants(ctx)
+	ts, err := svc.catalog.PetraTenants(ctx)
 	if err != nil {
 		reportOnce(&resp.Diagnostics, svc, nil, "Cannot list Petra tenants", err)
 		return
@@ -109,21 +106,12 @@ func (d *tenantsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		m.Tenants = append(m.Tenants, tenantsDataSourceRow{
 			ID:                types.StringValue(t.PetraTenantID),
 			Name:              types.StringValue(t.Name),
-			MicrosoftTenantID: petraOptString(t.MicrosoftTenantID),
+			MicrosoftTenantID: nullIfEmpty(t.MicrosoftTenantID),
 			IsPaused:          types.BoolValue(t.IsPaused),
 			OnboardingDate:    petraOptTime(t.OnboardingDate, time.RFC3339),
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// petraOptString maps Petra's absent strings ("") to null, for every Petra
-// data source.
-func petraOptString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }
 
 // petraOptTime formats a Petra time in UTC with layout, or null when absent.

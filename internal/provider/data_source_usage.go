@@ -11,13 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
-
-func init() {
-	registerDataSource("petra_usage", newUsageDataSource)
-}
 
 // usageDataSource exposes Petra's organization-wide billing snapshot as a map
 // keyed by tenant ID, so any number of for_each consumers cost one request.
@@ -27,7 +22,8 @@ type usageDataSource struct {
 
 var _ datasource.DataSourceWithConfigure = (*usageDataSource)(nil)
 
-func newUsageDataSource() datasource.DataSource { return &usageDataSource{} }
+// NewUsageDataSource returns the petra_usage data source.
+func NewUsageDataSource() datasource.DataSource { return &usageDataSource{} }
 
 type usageDataSourceModel struct {
 	AsOf              types.String                     `tfsdk:"as_of"`
@@ -187,11 +183,11 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	ctx = d.data.maskCtx(ctx)
-	asOf := svc.Today().Format(time.DateOnly)
+	asOf := svc.run.Today().Format(time.DateOnly)
 	if !m.AsOf.IsNull() && !m.AsOf.IsUnknown() {
 		asOf = m.AsOf.ValueString()
 	}
-	u, err := svc.PetraUsage(ctx, asOf)
+	u, err := svc.catalog.PetraUsage(ctx, asOf)
 	if err != nil {
 		reportOnce(&resp.Diagnostics, svc, nil, "Cannot read Petra usage", err)
 		return
@@ -200,7 +196,7 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		asOf = u.AsOf.UTC().Format(time.DateOnly)
 	}
 	m.AsOf = types.StringValue(asOf)
-	m.OrganizationName = petraOptString(u.OrganizationName)
+	m.OrganizationName = nullIfEmpty(u.OrganizationName)
 	m.ReportGeneratedAt = petraOptTime(u.ReportGeneratedAt, time.RFC3339)
 	m.Tenants = make(map[string]usageDataSourceTenant, len(u.Tenants))
 	for _, t := range u.Tenants {
@@ -212,9 +208,9 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		}
 		m.Tenants[t.PetraTenantID] = usageDataSourceTenant{
 			Name:                         types.StringValue(t.DisplayName),
-			MicrosoftTenantID:            petraOptString(t.MicrosoftTenantID),
-			Service:                      petraOptString(t.Service),
-			BillableStatus:               petraOptString(t.BillableStatus),
+			MicrosoftTenantID:            nullIfEmpty(t.MicrosoftTenantID),
+			Service:                      nullIfEmpty(t.Service),
+			BillableStatus:               nullIfEmpty(t.BillableStatus),
 			IsPaused:                     types.BoolValue(t.IsPaused),
 			BillableUsersThisMonth:       types.Int64Value(int64(t.BillableUsersThisMonth)),
 			TotalLicensedUsers:           types.Int64Value(int64(t.TotalLicensedUsers)),
@@ -236,7 +232,7 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 }
 
 // usageLookup builds the lookup map: an entry for every requested ID.
-func usageLookup(requested []string, byID map[string]usageDataSourceTenant, all []petra.UsageTenant, asOf string) map[string]usageLookupEntry {
+func usageLookup(requested []string, byID map[string]usageDataSourceTenant, all []catalog.UsageTenant, asOf string) map[string]usageLookupEntry {
 	out := make(map[string]usageLookupEntry, len(requested))
 	for _, id := range requested {
 		t, ok := byID[id]

@@ -23,9 +23,12 @@ var diagnosticTableTemplates = []string{
 }
 
 // diagnosticSourceDirs hold the code whose diagnostics users see: the
-// Terraform layer, and the domain layer whose Problems and summaries it
-// passes on.
-var diagnosticSourceDirs = []string{".", "../integration"}
+// Terraform layer, and every package of the integration, whose Problems and
+// summaries it passes on.
+var diagnosticSourceDirs = func() []string {
+	dirs, _ := filepath.Glob("../integration/*")
+	return append([]string{"."}, dirs...)
+}()
 
 // documentedNotEmitted lists summaries the tables explain on purpose although
 // this provider's code does not emit them (Terraform's own errors users meet

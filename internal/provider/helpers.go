@@ -10,7 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
 )
 
@@ -31,10 +32,10 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 	return d
 }
 
-// service returns the integration service, or adds a diagnostic explaining
+// service returns the integration's services, or adds a diagnostic explaining
 // that the provider is not configured (which happens only when provider
 // settings depend on values unknown until apply).
-func (d *providerData) service(diags *diag.Diagnostics) *integration.Service {
+func (d *providerData) service(diags *diag.Diagnostics) *services {
 	if d == nil || d.svc == nil {
 		diags.AddError("Provider not configured",
 			"The petra provider has no configuration yet: its settings depend on values that are not known until "+
@@ -61,8 +62,8 @@ func addAPIError(diags *diag.Diagnostics, attr *path.Path, summary string, err e
 // missing route) is shown by the first resource or data source of the run
 // that meets it, and the others stay quiet, since the plan fails on that one
 // error anyway: 60 tenants with a wrong Petra key give one error, not 60.
-func reportOnce(diags *diag.Diagnostics, svc *integration.Service, attr *path.Path, summary string, err error) {
-	if svc.FirstReport(err) {
+func reportOnce(diags *diag.Diagnostics, svc *services, attr *path.Path, summary string, err error) {
+	if svc == nil || svc.run.FirstReport(err) {
 		addAPIError(diags, attr, summary, err)
 	}
 }
@@ -70,8 +71,8 @@ func reportOnce(diags *diag.Diagnostics, svc *integration.Service, attr *path.Pa
 // reportReadFailure reports a failed read on the attribute it concerns:
 // while planning only the first time in the run for a persistent cause
 // (reportOnce), at apply always, since each resource must fail on its own.
-func reportReadFailure(diags *diag.Diagnostics, svc *integration.Service, planning bool, attr, summary string, err error) {
-	if planning && !svc.FirstReport(err) {
+func reportReadFailure(diags *diag.Diagnostics, svc *services, planning bool, attr, summary string, err error) {
+	if planning && svc != nil && !svc.run.FirstReport(err) {
 		return
 	}
 	p := path.Root(attr)
@@ -90,7 +91,7 @@ func explainError(err error) string {
 		prate *petra.RateLimitError
 	)
 	switch {
-	case errors.Is(err, integration.ErrAutotaskNotConfigured), errors.Is(err, integration.ErrPetraNotConfigured):
+	case errors.Is(err, run.ErrAutotaskNotConfigured), errors.Is(err, run.ErrPetraNotConfigured):
 		return err.Error()
 	case errors.As(err, &perm):
 		return err.Error() + "\n\nThe Autotask API user's Security Level must be \"API User (system)\" and the user " +
@@ -120,25 +121,25 @@ func explainError(err error) string {
 // planning is true in ModifyPlan, where a cause already reported in this run
 // is not repeated (the plan fails on the first); at apply every resource
 // reports it, since each must fail on its own.
-func checkConnectionID(ctx context.Context, diags *diag.Diagnostics, svc *integration.Service, planned, prior types.String, planning bool) {
-	if svc == nil || !svc.HasAutotask() || planned.IsUnknown() || planned.IsNull() {
+func checkConnectionID(ctx context.Context, diags *diag.Diagnostics, svc *services, planned, prior types.String, planning bool) {
+	if svc == nil || !svc.run.HasAutotask() || planned.IsUnknown() || planned.IsNull() {
 		return
 	}
 	first := func(report bool) bool { return !planning || report }
-	db, err := svc.DatabaseID(ctx)
+	db, err := svc.access.DatabaseID(ctx)
 	if err != nil {
-		if first(svc.FirstReport(err)) {
+		if first(svc.run.FirstReport(err)) {
 			addAPIError(diags, nil, "Cannot identify the Autotask database", err)
 		}
 		return
 	}
 	if other := connectionDatabaseOf(ctx, svc, planned.ValueString(), db, false); other != db {
-		if first(svc.FirstReportKey("connection_id mismatch")) {
+		if first(svc.run.FirstReportKey("connection_id mismatch")) {
 			diags.AddAttributeError(path.Root("connection_id"), "Connection does not match the provider",
 				fmt.Sprintf("connection_id is %q, but this provider's Autotask API user %q belongs to Autotask database "+
 					"%d (connection id %q). Reference the petra_autotask_connection of this provider (connection_id = "+
 					"petra_autotask_connection.<name>.id), or configure the provider for the database the mappings "+
-					"belong to.", planned.ValueString(), svc.Username(), db, integration.ConnectionID(db)))
+					"belong to.", planned.ValueString(), svc.run.Username(), db, access.ConnectionID(db)))
 		}
 		return
 	}
@@ -146,9 +147,9 @@ func checkConnectionID(ctx context.Context, diags *diag.Diagnostics, svc *integr
 		return
 	}
 	if was := connectionDatabaseOf(ctx, svc, prior.ValueString(), db, true); was != db {
-		if first(svc.FirstReportKey("database changed")) {
+		if first(svc.run.FirstReportKey("database changed")) {
 			diags.AddAttributeError(path.Root("connection_id"), "Autotask database changed",
-				connectionDatabaseChanged(was, db, svc.Username()))
+				connectionDatabaseChanged(was, db, svc.run.Username()))
 		}
 	}
 }
@@ -161,14 +162,14 @@ func checkConnectionID(ctx context.Context, diags *diag.Diagnostics, svc *integr
 // (for a value recorded in state: a deleted, rotated user; the connection
 // resource itself guards against another database) takes the provider's
 // database, and strict (for a configured value) returns 0.
-func connectionDatabaseOf(ctx context.Context, svc *integration.Service, id string, db int64, lenient bool) int64 {
-	if n, ok := integration.ParseConnectionID(id); ok {
+func connectionDatabaseOf(ctx context.Context, svc *services, id string, db int64, lenient bool) int64 {
+	if n, ok := access.ParseConnectionID(id); ok {
 		return n
 	}
-	if id == svc.Username() {
+	if id == svc.run.Username() {
 		return db
 	}
-	other, err := svc.DatabaseOfUser(ctx, id)
+	other, err := svc.access.DatabaseOfUser(ctx, id)
 	if err != nil || other == 0 {
 		if lenient {
 			return db
@@ -182,40 +183,56 @@ func connectionDatabaseOf(ctx context.Context, svc *integration.Service, id stri
 // provider's database id when the recorded value is empty (an import) or an
 // API username of the same database (a state written before version 1);
 // otherwise the recorded value, which the next plan then reports.
-func refreshConnectionID(ctx context.Context, svc *integration.Service, recorded types.String) types.String {
-	if svc == nil || !svc.HasAutotask() {
+func refreshConnectionID(ctx context.Context, svc *services, recorded types.String) types.String {
+	if svc == nil || !svc.run.HasAutotask() {
 		return recorded
 	}
-	db, err := svc.DatabaseID(ctx)
+	db, err := svc.access.DatabaseID(ctx)
 	if err != nil {
 		return recorded
 	}
 	if recorded.IsNull() || recorded.IsUnknown() || recorded.ValueString() == "" {
-		return types.StringValue(integration.ConnectionID(db))
+		return types.StringValue(access.ConnectionID(db))
 	}
-	if _, ok := integration.ParseConnectionID(recorded.ValueString()); ok {
+	if _, ok := access.ParseConnectionID(recorded.ValueString()); ok {
 		return recorded
 	}
 	if connectionDatabaseOf(ctx, svc, recorded.ValueString(), db, true) == db {
-		return types.StringValue(integration.ConnectionID(db))
+		return types.StringValue(access.ConnectionID(db))
 	}
 	return recorded
 }
 
 // addBudgetWarning shows, once per run, that the Autotask database's hourly
 // request budget is nearly spent and the provider is slowing down.
-func addBudgetWarning(diags *diag.Diagnostics, svc *integration.Service) {
-	if summary, detail, ok := svc.BudgetWarning(); ok {
+func addBudgetWarning(diags *diag.Diagnostics, svc *services) {
+	if svc == nil {
+		return
+	}
+	if summary, detail, ok := svc.run.BudgetWarning(); ok {
 		diags.AddWarning(summary, detail)
 	}
 }
 
 // addTimeZoneWarning shows, once per run, that billing dates follow UTC
 // because no time_zone is configured.
-func addTimeZoneWarning(diags *diag.Diagnostics, svc *integration.Service) {
-	if summary, detail, ok := svc.TimeZoneWarning(); ok {
+func addTimeZoneWarning(diags *diag.Diagnostics, svc *services) {
+	if svc == nil {
+		return
+	}
+	if summary, detail, ok := svc.run.TimeZoneWarning(); ok {
 		diags.AddWarning(summary, detail)
 	}
+}
+
+// nullIfEmpty is the one "empty string means null" conversion: an
+// attribute Autotask or Petra leaves empty (a name the API user cannot see, a
+// missing Microsoft tenant ID) is null in state, never "".
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
 }
 
 // nullIfUnknown turns an unknown into null, for values written to state

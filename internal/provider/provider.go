@@ -13,8 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 )
 
 // Options are the provider's injectable dependencies. Production uses the
@@ -27,12 +26,12 @@ type Options struct {
 	Now func() time.Time
 	// RunRegistryDir is where the provider processes of one Terraform run
 	// share the billing mappings they plan (default
-	// integration.DefaultRunRegistryBase()); DisableRunRegistry turns that
+	// claims.DefaultRunRegistryBase()); DisableRunRegistry turns that
 	// off (in-process tests, whose provider servers share one process).
 	RunRegistryDir     string
 	DisableRunRegistry bool
 	// PushTiming overrides how pushes wait for unconfirmed adjustments.
-	PushTiming *integration.PushTiming
+	PushTiming *billing.PushTiming
 	// AutotaskWriteTimeout overrides the Autotask client's write timeout.
 	AutotaskWriteTimeout time.Duration
 }
@@ -95,12 +94,25 @@ func (p *PetraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 
 // Resources lists the provider's managed resource types.
 func (p *PetraProvider) Resources(_ context.Context) []func() resource.Resource {
-	return resourceConstructors()
+	return []func() resource.Resource{
+		NewBillingMappingResource,
+		NewConnectionResource,
+		NewTenantMappingResource,
+		NewTicketDefaultsResource,
+	}
 }
 
 // DataSources lists the provider's data source types.
 func (p *PetraProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return dataSourceConstructors()
+	return []func() datasource.DataSource{
+		NewCompaniesDataSource,
+		NewContractServiceUnitsDataSource,
+		NewContractsDataSource,
+		NewTicketPicklistsDataSource,
+		NewBillableUnitsDataSource,
+		NewTenantsDataSource,
+		NewUsageDataSource,
+	}
 }
 
 // providerSchema is kept apart from the method so unit tests can validate it

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/autotasksim"
 )
 
@@ -410,12 +410,12 @@ func TestAccPermission401(t *testing.T) {
 			{
 				Config: connProviderAs(env, user, secret, env.Sandbox.IntegrationCode) + connResource(`["billing"]`),
 				ExpectError: exactParts("Error: Autotask API user lacks permissions",
-					"- billing: Contracts (update), ContractServiceAdjustments (create) missing", integration.PermissionFix),
+					"- billing: Contracts (update), ContractServiceAdjustments (create) missing", access.PermissionFix),
 			},
 			{
 				Config: customUserProvider(env, user, secret) + mapping,
 				ExpectError: exactParts("Pushing units to Autotask failed", "Autotask answered HTTP 401 Unauthorized to create",
-					"Autotask answers some missing permissions with 401", integration.PermissionFix),
+					"Autotask answers some missing permissions with 401", access.PermissionFix),
 			},
 		},
 	})

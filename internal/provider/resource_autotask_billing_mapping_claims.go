@@ -13,8 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/claims"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/problem"
 )
 
 // The billing mapping's guarantees against billing twice (issue 10), kept
@@ -83,7 +84,7 @@ func billingClaimSchema() map[string]schema.Attribute {
 func unconfirmedNull() types.Object { return types.ObjectNull(unconfirmedAttrTypes) }
 
 // unconfirmedValue is the attribute value of u (null for nil).
-func unconfirmedValue(u *integration.Unconfirmed) types.Object {
+func unconfirmedValue(u *billing.Unconfirmed) types.Object {
 	if u == nil {
 		return unconfirmedNull()
 	}
@@ -95,7 +96,7 @@ func unconfirmedValue(u *integration.Unconfirmed) types.Object {
 }
 
 // unconfirmedOf reads the attribute (nil when null, unknown or unreadable).
-func unconfirmedOf(m *billingMappingModel) *integration.Unconfirmed {
+func unconfirmedOf(m *billingMappingModel) *billing.Unconfirmed {
 	if m == nil || m.Unconfirmed.IsNull() || m.Unconfirmed.IsUnknown() {
 		return nil
 	}
@@ -110,7 +111,7 @@ func unconfirmedOf(m *billingMappingModel) *integration.Unconfirmed {
 	if err != nil {
 		return nil
 	}
-	return &integration.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
+	return &billing.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
 }
 
 // claimPlanFromKnown plans claim_token, claim_note_id and
@@ -165,11 +166,11 @@ func fillUnknownObject(dst *types.Object, v types.Object) {
 // claimInRun records the mapping's line for this run and adds the problem
 // when another mapping of the run (any tenant, any provider alias) claimed
 // it first. Plan time only: apply runs after this process planned.
-func (r *billingMappingResource) claimInRun(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, t *billingTarget) {
+func (r *billingMappingResource) claimInRun(ctx context.Context, svc *services, plan, state *billingMappingModel, t *billingTarget) {
 	if !t.lineOK || plan.TenantID.IsUnknown() || plan.TenantID.IsNull() || (state != nil && billingReplaces(state, plan)) {
 		return // a replacement is planned a second time, as a create, which claims
 	}
-	other, err := svc.ClaimLineInRun(ctx, t.line.ContractServiceID, integration.RunClaimant{
+	other, err := svc.inRun.ClaimLineInRun(ctx, t.line.ContractServiceID, claims.RunClaimant{
 		Tenant: plan.TenantID.ValueString(), Company: plan.CompanyID.ValueInt64(), Contract: plan.ContractID.ValueInt64(),
 	})
 	if err != nil {
@@ -178,7 +179,7 @@ func (r *billingMappingResource) claimInRun(ctx context.Context, svc *integratio
 		tflogWarn(ctx, "billing mapping run registry unavailable", err)
 	}
 	if other != nil {
-		t.problems = append(t.problems, integration.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
+		t.problems = append(t.problems, claims.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
 			t.contractName(), *other))
 	}
 }
@@ -198,7 +199,7 @@ func (t *billingTarget) lineLabel() string {
 
 // claimConflictProblem is the problem for a line another configuration
 // holds.
-func claimConflictProblem(t *billingTarget, err *integration.ClaimConflictError) integration.Problem {
+func claimConflictProblem(t *billingTarget, err *claims.ClaimConflictError) problem.Problem {
 	how := "If that configuration should keep billing the line, remove this mapping. If it should not, release the " +
 		"claim there (destroy its billing mapping, or edit the contract note in Autotask and change \"Status: active\" " +
 		"to \"Status: released\"); to move the line to this configuration on purpose, set take_over_claim = true on " +
@@ -209,7 +210,7 @@ func claimConflictProblem(t *billingTarget, err *integration.ClaimConflictError)
 		detail = fmt.Sprintf("While this apply claimed the %s, %s claimed it too and was first, so this mapping's claim "+
 			"was released and nothing was pushed for it. %s", t.lineLabel(), err.Holder.Describe(), how)
 	}
-	return integration.Problem{Attribute: integration.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
+	return problem.Problem{Attribute: problem.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
 }
 
 // claimOnNextApplyKey is the private-state key ImportState sets: an imported
@@ -245,11 +246,11 @@ func importedUnclaimed(ctx context.Context, p privateGetter) bool {
 // at its next push (the apply visits it anyway), and until then another
 // configuration that claims the line first makes this one fail at plan,
 // never bill twice.
-func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration.Service, plan, state *billingMappingModel, imported bool, t *billingTarget, diags *diag.Diagnostics) {
+func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, plan, state *billingMappingModel, imported bool, t *billingTarget, diags *diag.Diagnostics) {
 	if !t.lineOK {
 		return
 	}
-	claims, err := svc.ClaimsOnLine(ctx, t.line.ContractServiceID)
+	onLine, err := svc.claims.ClaimsOnLine(ctx, t.line.ContractServiceID)
 	if err != nil {
 		reportReadFailure(diags, svc, true, "service_id", "Cannot read the billing claims from Autotask", err)
 		return
@@ -257,16 +258,16 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration
 	token := ""
 	if state != nil {
 		token = state.ClaimToken.ValueString()
-		svc.NoteStateClaim(token)
+		svc.inRun.NoteStateClaim(token)
 	}
-	st, holder := integration.DecideClaim(claims, token)
+	st, holder := claims.DecideClaim(onLine, token)
 	switch {
-	case st == integration.ClaimHeld:
+	case st == claims.ClaimHeld:
 		return
-	case st == integration.ClaimFree && state != nil && token == "" && !imported && !plan.LastPushDelta.IsUnknown() &&
+	case st == claims.ClaimFree && state != nil && token == "" && !imported && !plan.LastPushDelta.IsUnknown() &&
 		!plan.SyncStatus.IsUnknown():
 		return // recorded before claims existed, nothing to apply: claimed at its next push
-	case st == integration.ClaimFree, svc.IsStateClaim(holder.Token):
+	case st == claims.ClaimFree, svc.inRun.IsStateClaim(holder.Token):
 		// No claim, or this configuration's own claim held by a mapping being
 		// replaced or destroyed (destroyed first, releasing it) or by another
 		// mapping of this configuration on the line (claimInRun reports it).
@@ -278,7 +279,7 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration
 				"at the same time).", holder.Describe(), t.lineLabel()))
 		markClaimPending(plan)
 	default:
-		t.problems = append(t.problems, claimConflictProblem(t, &integration.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
+		t.problems = append(t.problems, claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
 	}
 }
 
@@ -287,40 +288,40 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *integration
 // any other failure is added to diags (and nil returned). A claim the plan
 // showed as held that was released since is a problem too: claiming again
 // would change the planned claim_note_id.
-func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integration.Service, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) *integration.Problem {
+func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) *problem.Problem {
 	token := ""
 	if prior != nil {
 		token = prior.ClaimToken.ValueString()
 	}
 	if !plan.ClaimNoteID.IsUnknown() && !plan.ClaimNoteID.IsNull() {
-		if err := svc.RefreshClaimsForApply(ctx); err != nil {
+		if err := svc.claims.RefreshClaimsForApply(ctx); err != nil {
 			p := path.Root("service_id")
 			addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
 			return nil
 		}
-		claims, err := svc.ClaimsOnLine(ctx, t.line.ContractServiceID)
+		onLine, err := svc.claims.ClaimsOnLine(ctx, t.line.ContractServiceID)
 		if err != nil {
 			p := path.Root("service_id")
 			addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
 			return nil
 		}
-		switch st, holder := integration.DecideClaim(claims, token); st {
-		case integration.ClaimTaken:
-			p := claimConflictProblem(t, &integration.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder})
+		switch st, holder := claims.DecideClaim(onLine, token); st {
+		case claims.ClaimTaken:
+			p := claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder})
 			return &p
-		case integration.ClaimFree:
-			return &integration.Problem{Attribute: integration.AttrServiceID, Summary: "Billing claim released since the plan",
+		case claims.ClaimFree:
+			return &problem.Problem{Attribute: problem.AttrServiceID, Summary: "Billing claim released since the plan",
 				Detail: fmt.Sprintf("This mapping's claim on the %s (contract note %d) was released after the plan, so "+
 					"nothing was pushed for it. Run apply again: it claims the line again, unless another configuration "+
 					"has claimed it meanwhile.", t.lineLabel(), plan.ClaimNoteID.ValueInt64())}
 		}
 	}
-	res, err := svc.EnsureLineClaim(ctx, integration.ClaimRequest{
+	res, err := svc.claims.EnsureLineClaim(ctx, claims.ClaimRequest{
 		ContractID: plan.ContractID.ValueInt64(), LineID: t.line.ContractServiceID, Token: token,
 		TakeOver: plan.TakeOverClaim.ValueBool(),
-		Identity: integration.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
+		Identity: claims.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
 	})
-	var conflict *integration.ClaimConflictError
+	var conflict *claims.ClaimConflictError
 	switch {
 	case errors.As(err, &conflict):
 		p := claimConflictProblem(t, conflict)
@@ -340,8 +341,8 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *integratio
 }
 
 // claimOf is the mapping's own claim as recorded in m.
-func claimOf(m *billingMappingModel, owner string, lineID int64) integration.LineClaim {
-	return integration.LineClaim{NoteID: m.ClaimNoteID.ValueInt64(), ContractID: m.ContractID.ValueInt64(), LineID: lineID,
+func claimOf(m *billingMappingModel, owner string, lineID int64) claims.LineClaim {
+	return claims.LineClaim{NoteID: m.ClaimNoteID.ValueInt64(), ContractID: m.ContractID.ValueInt64(), LineID: lineID,
 		Owner: owner, Tenant: m.TenantID.ValueString(), Token: m.ClaimToken.ValueString()}
 }
 
@@ -349,10 +350,10 @@ func claimOf(m *billingMappingModel, owner string, lineID int64) integration.Lin
 // nothing (its push failed before Autotask changed): no state would hold its
 // token, and the claim would block this very mapping on the next apply. It
 // runs on a context of its own so that Ctrl-C does not leave it behind.
-func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc *integration.Service, plan *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc *services, plan *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	err := svc.ReleaseLineClaim(rctx, claimOf(plan, r.data.claimOwner, t.line.ContractServiceID), "the push failed and nothing was recorded")
+	err := svc.claims.ReleaseLineClaim(rctx, claimOf(plan, r.data.claimOwner, t.line.ContractServiceID), "the push failed and nothing was recorded")
 	if err != nil {
 		diags.AddAttributeWarning(path.Root("service_id"), "Billing claim left active",
 			fmt.Sprintf("Nothing was pushed for this mapping, but its claim on the %s could not be released (%v). The next "+
@@ -362,11 +363,11 @@ func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc
 }
 
 // releaseClaim releases the mapping's claim when it is destroyed.
-func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *integration.Service, state *billingMappingModel, diags *diag.Diagnostics) {
+func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services, state *billingMappingModel, diags *diag.Diagnostics) {
 	if state.ClaimToken.ValueString() == "" || state.ClaimNoteID.IsNull() || state.ContractID.IsNull() {
 		return
 	}
-	err := svc.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
+	err := svc.claims.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
 		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
 	if err != nil {
 		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. The claim (contract "+
@@ -379,12 +380,12 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *integrat
 // refreshUnconfirmed forgets an unconfirmed adjustment once it has settled
 // (the units show it, or it is too old to land). Read calls it with the
 // units it just read.
-func refreshUnconfirmed(svc *integration.Service, m *billingMappingModel, unitsNow int) {
+func refreshUnconfirmed(svc *services, m *billingMappingModel, unitsNow int) {
 	if m.Unconfirmed.IsUnknown() {
 		m.Unconfirmed = unconfirmedNull()
 		return
 	}
-	if u := unconfirmedOf(m); u != nil && svc.UnconfirmedSettled(*u, unitsNow) {
+	if u := unconfirmedOf(m); u != nil && svc.pusher.UnconfirmedSettled(*u, unitsNow) {
 		m.Unconfirmed = unconfirmedNull()
 	}
 }
@@ -392,13 +393,13 @@ func refreshUnconfirmed(svc *integration.Service, m *billingMappingModel, unitsN
 // guardUnconfirmedDelete refuses to destroy a mapping while an adjustment it
 // posted may still land: a replacement would read the units before it lands
 // and post it again. It returns false with the diagnostic.
-func guardUnconfirmedDelete(svc *integration.Service, state *billingMappingModel, diags *diag.Diagnostics) bool {
+func guardUnconfirmedDelete(svc *services, state *billingMappingModel, diags *diag.Diagnostics) bool {
 	u := unconfirmedOf(state)
 	if u == nil {
 		return true
 	}
-	settles := svc.UnconfirmedSettlesAt(*u)
-	if !svc.WallNow().Before(settles) {
+	settles := svc.pusher.UnconfirmedSettlesAt(*u)
+	if !svc.pusher.WallNow().Before(settles) {
 		return true
 	}
 	diags.AddError("Billing mapping has an unconfirmed adjustment",
@@ -413,11 +414,11 @@ func guardUnconfirmedDelete(svc *integration.Service, state *billingMappingModel
 // checkTenant checks tenant_id against Petra when a key is configured:
 // problems (unknown, removed, a Microsoft ID) join the mapping's problems,
 // and at plan the warnings (paused, trial) are shown.
-func (r *billingMappingResource) checkTenant(ctx context.Context, svc *integration.Service, m *billingMappingModel, warn bool, diags *diag.Diagnostics) []integration.Problem {
+func (r *billingMappingResource) checkTenant(ctx context.Context, svc *services, m *billingMappingModel, warn bool, diags *diag.Diagnostics) []problem.Problem {
 	if m.TenantID.IsUnknown() || m.TenantID.IsNull() {
 		return nil
 	}
-	c, err := svc.CheckPetraTenant(ctx, m.TenantID.ValueString())
+	c, err := svc.catalog.CheckPetraTenant(ctx, m.TenantID.ValueString())
 	if err != nil {
 		p := path.Root("tenant_id")
 		addAPIError(diags, &p, fmt.Sprintf("Cannot check Petra tenant %q", m.TenantID.ValueString()), err)
@@ -429,7 +430,7 @@ func (r *billingMappingResource) checkTenant(ctx context.Context, svc *integrati
 		}
 	}
 	if c.Problem != nil {
-		return []integration.Problem{*c.Problem}
+		return []problem.Problem{*c.Problem}
 	}
 	return nil
 }

@@ -25,7 +25,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/claims"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
 
@@ -123,7 +125,7 @@ func TestAccBillingMapping_resetThenLateCommitIsNotRepeated(t *testing.T) {
 	lines := []acctest.BillingTarget{env.NewBillingTarget(t, 10), env.NewBillingTarget(t, 10), env.NewBillingTarget(t, 10)}
 	var seq int64
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6FactoriesOpts(env, Options{PushTiming: &integration.PushTiming{}}), // default waits
+		ProtoV6ProviderFactories: protoV6FactoriesOpts(env, Options{PushTiming: &billing.PushTiming{}}), // default waits
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				markSeq(t, env, &seq)()
@@ -155,7 +157,7 @@ func TestAccBillingMapping_writeHeldPastTheClientDeadline(t *testing.T) {
 	lines := []acctest.BillingTarget{env.NewBillingTarget(t, 10), env.NewBillingTarget(t, 10), env.NewBillingTarget(t, 10)}
 	var seq int64
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6FactoriesOpts(env, Options{PushTiming: &integration.PushTiming{}, AutotaskWriteTimeout: 400 * time.Millisecond}),
+		ProtoV6ProviderFactories: protoV6FactoriesOpts(env, Options{PushTiming: &billing.PushTiming{}, AutotaskWriteTimeout: 400 * time.Millisecond}),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				markSeq(t, env, &seq)()
@@ -332,9 +334,9 @@ func TestAccBillingMapping_lineClaimedByAnotherConfiguration(t *testing.T) {
 	env := newAccEnv(t)
 	b := env.NewBillingTarget(t, 5)
 	tenant := env.PetraTenant(t, 0).PetraTenantID
-	other := integration.New(env.AT, nil, env.Now)
-	theirs, err := other.EnsureLineClaim(context.Background(), integration.ClaimRequest{ContractID: b.ContractID,
-		LineID: b.ContractServiceID, Identity: integration.ClaimIdentity{Owner: "billing-staging (other repo)", Tenant: "Y3mPqr"}})
+	other := claims.NewNotes(run.New(env.AT, nil, env.Now))
+	theirs, err := other.EnsureLineClaim(context.Background(), claims.ClaimRequest{ContractID: b.ContractID,
+		LineID: b.ContractServiceID, Identity: claims.ClaimIdentity{Owner: "billing-staging (other repo)", Tenant: "Y3mPqr"}})
 	if err != nil {
 		t.Fatalf("the other configuration's claim: %v", err)
 	}
@@ -385,10 +387,10 @@ func TestAccBillingMapping_lineClaimedByAnotherConfiguration(t *testing.T) {
 							return fmt.Errorf("active claims after the take-over: %+v", notes)
 						}
 						// The other configuration is refused now, naming this one.
-						_, err := other.EnsureLineClaim(context.Background(), integration.ClaimRequest{ContractID: b.ContractID,
+						_, err := other.EnsureLineClaim(context.Background(), claims.ClaimRequest{ContractID: b.ContractID,
 							LineID: b.ContractServiceID, Token: theirs.Token,
-							Identity: integration.ClaimIdentity{Owner: "billing-staging (other repo)", Tenant: "Y3mPqr"}})
-						var conflict *integration.ClaimConflictError
+							Identity: claims.ClaimIdentity{Owner: "billing-staging (other repo)", Tenant: "Y3mPqr"}})
+						var conflict *claims.ClaimConflictError
 						if !errors.As(err, &conflict) || !strings.Contains(err.Error(), `"billing-prod (this repo)"`) {
 							return fmt.Errorf("the former owner after the take-over: %w", err)
 						}
@@ -447,7 +449,7 @@ import {
 // calling ModifyPlan directly (Terraform shows warnings the acceptance
 // framework cannot assert).
 func billingResourceFor(env *acctest.Env) *billingMappingResource {
-	svc := integration.New(env.AT, env.Petra, env.Now).WithUsername(env.Username())
+	svc := newServices(run.New(env.AT, env.Petra, env.Now).WithUsername(env.Username()), billing.PushTiming{}, nil)
 	return &billingMappingResource{data: &providerData{autotask: env.AT, petra: env.Petra, svc: svc, now: env.Now,
 		billingCheckFailure: BillingCheckError, claimOwner: "test"}}
 }

@@ -12,8 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 )
 
 // When a billing mapping's change takes effect (issue 11): `effective`.
@@ -52,11 +51,11 @@ func effectiveOf(v types.String) string {
 // effectiveDay is the date a push of this mapping takes effect: zero for
 // today, the first day of the contract's next billing period for
 // next_period. A problem is added to diags on the effective attribute.
-func effectiveDay(ctx context.Context, svc *integration.Service, m billingMappingModel, view *integration.ContractView, diags *diag.Diagnostics) (time.Time, bool) {
+func effectiveDay(ctx context.Context, svc *services, m billingMappingModel, view *billing.ContractView, diags *diag.Diagnostics) (time.Time, bool) {
 	if effectiveOf(m.Effective) != EffectiveNextPeriod || view == nil {
 		return time.Time{}, true
 	}
-	day, err := svc.NextPeriodStart(ctx, view)
+	day, err := svc.contracts.NextPeriodStart(ctx, view)
 	if err != nil {
 		diags.AddAttributeError(path.Root("effective"), "Cannot tell when the next billing period begins", err.Error())
 		return time.Time{}, false
@@ -66,7 +65,7 @@ func effectiveDay(ctx context.Context, svc *integration.Service, m billingMappin
 
 // unitsForRead is the units refresh records: those in effect today, or with
 // next_period those of the period the next change lands in.
-func unitsForRead(ctx context.Context, svc *integration.Service, state billingMappingModel, view *integration.ContractView, line *integration.ContractLine, diags *diag.Diagnostics) (int, bool) {
+func unitsForRead(ctx context.Context, svc *services, state billingMappingModel, view *billing.ContractView, line *billing.ContractLine, diags *diag.Diagnostics) (int, bool) {
 	if effectiveOf(state.Effective) != EffectiveNextPeriod {
 		return line.UnitsToday, true
 	}
@@ -74,7 +73,7 @@ func unitsForRead(ctx context.Context, svc *integration.Service, state billingMa
 	if !ok {
 		return 0, false
 	}
-	n, err := svc.UnitsOn(ctx, line.ContractServiceID, view.Contract.ID, line.ServiceID, day)
+	n, err := svc.contracts.UnitsOn(ctx, line.ContractServiceID, view.Contract.ID, line.ServiceID, day)
 	if err != nil {
 		addAPIError(diags, nil, "Cannot read the units of the next billing period from Autotask", err)
 		return 0, false
@@ -87,8 +86,8 @@ func unitsForRead(ctx context.Context, svc *integration.Service, state billingMa
 // outside a restricted user's scope are silently omitted, ref §9), so the
 // mapping stays in state and refresh fails with what to do. It returns false
 // when the line is really gone (the caller then removes the mapping).
-func hiddenLine(ctx context.Context, svc *integration.Service, state billingMappingModel, csID int64, diags *diag.Diagnostics) bool {
-	hidden, err := svc.ContractRowsMayBeHidden(ctx)
+func hiddenLine(ctx context.Context, svc *services, state billingMappingModel, csID int64, diags *diag.Diagnostics) bool {
+	hidden, err := svc.access.ContractRowsMayBeHidden(ctx)
 	if err != nil {
 		addAPIError(diags, nil, "Cannot read the API user's access to contracts from Autotask", err)
 		return true
@@ -102,6 +101,6 @@ func hiddenLine(ctx context.Context, svc *integration.Service, state billingMapp
 			"user's scope. The line may still exist and bill, so the mapping is kept in state and nothing was changed. "+
 			"Give the API user's security level access to all contracts (or to this customer), or run the plan with an "+
 			"API user that can see the line. If the line was really deleted in Autotask, remove the mapping with "+
-			"`terraform state rm`.", csID, state.ID.ValueString(), svc.Username()))
+			"`terraform state rm`.", csID, state.ID.ValueString(), svc.run.Username()))
 	return true
 }

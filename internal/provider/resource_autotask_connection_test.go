@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
 
@@ -209,7 +209,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 					"Error: Autotask API user lacks permissions",
 					fmt.Sprintf("The Autotask API user %q lacks permissions that the chosen features (billing, ticketing) need:", connFxRestrictedUser),
 					"- billing: Services (query), ContractServiceAdjustments (create), ContractNotes (query), ContractNotes (create), ContractNotes (update) missing",
-					integration.PermissionFix,
+					access.PermissionFix,
 				),
 			},
 			{
@@ -217,7 +217,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 				ExpectError: exactParts(
 					"Error: Autotask API user lacks permissions",
 					"- billing: Contracts (update), ContractServiceAdjustments (create) missing",
-					integration.PermissionFix,
+					access.PermissionFix,
 				),
 			},
 			{
@@ -318,7 +318,7 @@ func TestAccAutotaskConnection_permissionLostAfterApply(t *testing.T) {
 				),
 				// The plan after the refresh fails on the lost permission.
 				ExpectError: exactParts("Error: Autotask API user lacks permissions",
-					"- billing: Services (query) missing", integration.PermissionFix),
+					"- billing: Services (query) missing", access.PermissionFix),
 			},
 			{
 				// Permission restored: refresh heals the drift, the plan is empty.
@@ -340,7 +340,7 @@ func TestAccAutotaskConnection_permissionLostAfterApply(t *testing.T) {
 // TestConnectionReportIsOneDiagnostic: however many permissions are missing,
 // the plan gets exactly one error, on features.
 func TestConnectionReportIsOneDiagnostic(t *testing.T) {
-	v := &integration.Verification{Username: "u", Features: []string{"billing", "ticketing"}, Checks: []integration.Check{
+	v := &access.Verification{Username: "u", Features: []string{"billing", "ticketing"}, Checks: []access.Check{
 		{Name: "zone discovery", Passed: true},
 		{Name: "Services query", Entity: "Services", Operation: "query", Features: []string{"billing"}},
 		{Name: "Contracts update", Entity: "Contracts", Operation: "update", Features: []string{"billing"}},
@@ -355,7 +355,7 @@ func TestConnectionReportIsOneDiagnostic(t *testing.T) {
 	}
 	d := diags[0].Detail()
 	for _, want := range []string{"  - billing: Services (query), Contracts (update) missing\n",
-		"  - ticketing: Tickets (create) missing\n", integration.PermissionFix} {
+		"  - ticketing: Tickets (create) missing\n", access.PermissionFix} {
 		if !strings.Contains(d, want) {
 			t.Errorf("detail lacks %q:\n%s", want, d)
 		}
@@ -364,7 +364,7 @@ func TestConnectionReportIsOneDiagnostic(t *testing.T) {
 
 // TestSliceASchemas validates the schemas of this slice's types offline.
 func TestSliceASchemas(t *testing.T) {
-	for _, r := range []fwresource.Resource{newConnectionResource(), newTicketDefaultsResource()} {
+	for _, r := range []fwresource.Resource{NewConnectionResource(), NewTicketDefaultsResource()} {
 		var resp fwresource.SchemaResponse
 		r.Schema(ctx(), fwresource.SchemaRequest{}, &resp)
 		if resp.Diagnostics.HasError() {

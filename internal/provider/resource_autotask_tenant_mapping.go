@@ -15,14 +15,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
-	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/problem"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 )
-
-func init() {
-	registerResource("petra_autotask_tenant_mapping", newTenantMappingResource)
-}
 
 // tenantMappingResource maps one Petra tenant to the Autotask company its
 // tickets and billing belong to. Petra's public API is read-only, so the
@@ -39,7 +35,8 @@ var (
 	_ resource.ResourceWithUpgradeState = (*tenantMappingResource)(nil)
 )
 
-func newTenantMappingResource() resource.Resource { return &tenantMappingResource{} }
+// NewTenantMappingResource returns the petra_autotask_tenant_mapping resource.
+func NewTenantMappingResource() resource.Resource { return &tenantMappingResource{} }
 
 // tenantMappingModel is the resource's state and plan.
 type tenantMappingModel struct {
@@ -138,13 +135,13 @@ func (r *tenantMappingResource) Configure(_ context.Context, req resource.Config
 // tenantMappingFound is what the live checks found for a mapping.
 type tenantMappingFound struct {
 	// company is nil when company_id is unknown or does not exist.
-	company *autotask.Company
+	company *catalog.Company
 	// tenant is nil when tenant_id is unknown, unchecked (no Petra key) or
 	// not found.
-	tenant *petra.Tenant
+	tenant *catalog.Tenant
 	// problems are the per-tenant problems (a company inactive or gone, a
 	// tenant removed or mistyped in Petra).
-	problems []integration.Problem
+	problems []problem.Problem
 	// ok is false when a read failed (already reported in diags).
 	ok bool
 }
@@ -153,17 +150,17 @@ type tenantMappingFound struct {
 // Read failures go to diags (once per cause while planning); per-tenant
 // problems are returned. warn adds the plan-time notes (no Petra key, paused
 // tenant), left out at apply where they would only repeat the plan.
-func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Service, m *tenantMappingModel, planning, warn, creating bool, diags *diag.Diagnostics) tenantMappingFound {
+func (r *tenantMappingResource) check(ctx context.Context, svc *services, m *tenantMappingModel, planning, warn, creating bool, diags *diag.Diagnostics) tenantMappingFound {
 	found := tenantMappingFound{ok: true}
 	if !m.CompanyID.IsUnknown() && !m.CompanyID.IsNull() {
 		id := m.CompanyID.ValueInt64()
-		c, err := svc.Company(ctx, id)
+		c, err := svc.catalog.Company(ctx, id)
 		if err != nil {
 			found.ok = false
 			reportReadFailure(diags, svc, planning, "company_id", fmt.Sprintf("Cannot check Autotask company %d", id), err)
 		} else {
 			found.company = c
-			if prob := integration.CheckMappedCompany(id, c); prob != nil {
+			if prob := catalog.CheckMappedCompany(id, c); prob != nil {
 				found.problems = append(found.problems, *prob)
 			}
 		}
@@ -173,7 +170,7 @@ func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Serv
 		return found
 	}
 	id := m.TenantID.ValueString()
-	if !svc.HasPetra() {
+	if !svc.run.HasPetra() {
 		if warn && creating {
 			diags.AddAttributeWarning(path.Root("tenant_id"), "Petra tenant not checked",
 				fmt.Sprintf("No Petra API key is configured, so the provider cannot check that Petra tenant %q exists, "+
@@ -183,7 +180,7 @@ func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Serv
 		}
 		return found
 	}
-	t, err := svc.PetraTenant(ctx, id)
+	t, err := svc.catalog.PetraTenant(ctx, id)
 	if err != nil {
 		found.ok = false
 		reportReadFailure(diags, svc, planning, "tenant_id", fmt.Sprintf("Cannot check Petra tenant %q", id), err)
@@ -191,11 +188,11 @@ func (r *tenantMappingResource) check(ctx context.Context, svc *integration.Serv
 	}
 	switch {
 	case t == nil:
-		all, _ := svc.PetraTenants(ctx) // already loaded by PetraTenant
-		found.problems = append(found.problems, integration.Problem{Attribute: integration.AttrTenantID,
-			Summary: "Petra tenant not found", Detail: integration.UnknownTenantError(id, all).Error()})
+		all, _ := svc.catalog.PetraTenants(ctx) // already loaded by PetraTenant
+		found.problems = append(found.problems, problem.Problem{Attribute: problem.AttrTenantID,
+			Summary: "Petra tenant not found", Detail: catalog.UnknownTenantError(id, all).Error()})
 	case t.PetraTenantID != id:
-		found.problems = append(found.problems, integration.Problem{Attribute: integration.AttrTenantID,
+		found.problems = append(found.problems, problem.Problem{Attribute: problem.AttrTenantID,
 			Summary: "Microsoft tenant ID used as tenant_id",
 			Detail: fmt.Sprintf("%q is the Microsoft tenant ID of Petra tenant %q. tenant_id takes the Petra tenant ID: "+
 				"set tenant_id = %q.", id, t.Name, t.PetraTenantID)})
@@ -242,7 +239,7 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var svc *integration.Service
+	var svc *services
 	if r.data != nil {
 		svc = r.data.svc
 	}
@@ -281,11 +278,11 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 // is unchanged. sync_status
 // and sync_error stay as in state only when nothing else changes and the
 // last apply succeeded; otherwise the apply records them.
-func tenantMappingPlanFromKnown(plan, prior *tenantMappingModel, svc *integration.Service) {
+func tenantMappingPlanFromKnown(plan, prior *tenantMappingModel, svc *services) {
 	if !plan.TenantID.IsUnknown() {
 		plan.ID = plan.TenantID
 	}
-	noPetra := svc != nil && !svc.HasPetra()
+	noPetra := svc != nil && !svc.run.HasPetra()
 	if prior == nil {
 		plan.CompanyName = types.StringUnknown()
 		plan.TenantName, plan.MicrosoftTenantID = types.StringUnknown(), types.StringUnknown()
@@ -371,16 +368,10 @@ func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappi
 		reportProblems(diags, svc, found.problems, false, "", "")
 		return
 	}
-	if found.company != nil {
-		fillUnknownString(&m.CompanyName, types.StringValue(found.company.CompanyName))
-	}
-	fillUnknownString(&m.CompanyName, types.StringNull())
-	if found.tenant != nil {
-		fillUnknownString(&m.TenantName, types.StringValue(found.tenant.Name))
-		fillUnknownString(&m.MicrosoftTenantID, tenantMappingOptString(found.tenant.MicrosoftTenantID))
-	}
-	fillUnknownString(&m.TenantName, types.StringNull())
-	fillUnknownString(&m.MicrosoftTenantID, types.StringNull())
+	got := tenantMappingFromRemote(found.company, found.tenant)
+	fillUnknownString(&m.CompanyName, got.CompanyName)
+	fillUnknownString(&m.TenantName, got.TenantName)
+	fillUnknownString(&m.MicrosoftTenantID, got.MicrosoftTenantID)
 	fillUnknownString(&m.Name, tenantMappingName(m))
 	if len(found.problems) > 0 {
 		label := found.label(m)
@@ -407,28 +398,35 @@ func (r *tenantMappingResource) Read(ctx context.Context, req resource.ReadReque
 	if state.SyncStatus.IsNull() {
 		state.SyncStatus = types.StringValue(SyncStatusOK) // imported
 	}
+	var company *catalog.Company
 	if !state.CompanyID.IsNull() && !state.CompanyID.IsUnknown() {
 		id := state.CompanyID.ValueInt64()
-		c, err := svc.Company(ctx, id)
-		switch {
-		case err != nil:
+		c, err := svc.catalog.Company(ctx, id)
+		if err != nil {
 			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Autotask company %d", id), err)
 			return
-		case c != nil:
-			state.CompanyName = types.StringValue(c.CompanyName)
 		}
+		company = c
 	}
-	if svc.HasPetra() {
+	var tenant *catalog.Tenant
+	if svc.run.HasPetra() {
 		id := state.TenantID.ValueString()
-		t, err := svc.PetraTenant(ctx, id)
-		switch {
-		case err != nil:
+		t, err := svc.catalog.PetraTenant(ctx, id)
+		if err != nil {
 			reportOnce(&resp.Diagnostics, svc, nil, fmt.Sprintf("Cannot read Petra tenant %q", id), err)
 			return
-		case t != nil && t.PetraTenantID == id:
-			state.TenantName = types.StringValue(t.Name)
-			state.MicrosoftTenantID = tenantMappingOptString(t.MicrosoftTenantID)
 		}
+		if t != nil && t.PetraTenantID == id {
+			tenant = t
+		}
+	}
+	// A company or tenant that is gone keeps its last known name.
+	got := tenantMappingFromRemote(company, tenant)
+	if company != nil {
+		state.CompanyName = got.CompanyName
+	}
+	if tenant != nil {
+		state.TenantName, state.MicrosoftTenantID = got.TenantName, got.MicrosoftTenantID
 	}
 	state.Name = nullIfUnknown(tenantMappingName(&state))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -451,10 +449,10 @@ func (r *tenantMappingResource) ImportState(ctx context.Context, req resource.Im
 		resp.Diagnostics.AddError("Invalid import ID for petra_autotask_tenant_mapping", err.Error())
 		return
 	}
-	if r.data == nil || r.data.svc == nil || !r.data.svc.HasAutotask() {
+	if r.data == nil || r.data.svc == nil || !r.data.svc.run.HasAutotask() {
 		resp.Diagnostics.AddError("Autotask is not configured",
 			"Importing a tenant mapping needs the provider's Autotask configuration: connection_id is the id of the "+
-				"Autotask database the provider is connected to. "+integration.ErrAutotaskNotConfigured.Error()+".")
+				"Autotask database the provider is connected to. "+run.ErrAutotaskNotConfigured.Error()+".")
 		return
 	}
 	// connection_id, the names and sync_status are recorded by the Read that
@@ -547,14 +545,6 @@ func (r *tenantMappingResource) UpgradeState(context.Context) map[int64]resource
 	}}
 }
 
-// tenantMappingOptString maps "" to null, the one place this resource does so.
-func tenantMappingOptString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 // tenantMappingName is the mapping's name, "<tenant> → <company>": the
 // tenant as "Name (id)" (the id alone without a name), the company by name
 // ("company <id>" when Autotask gives none). Unknown while a part is.
@@ -573,4 +563,18 @@ func tenantMappingName(m *tenantMappingModel) types.String {
 		}
 	}
 	return types.StringValue(tenantLabel(m.TenantName.ValueString(), m.TenantID.ValueString()) + " → " + company)
+}
+
+// tenantMappingFromRemote is the one conversion from the Autotask company
+// and the Petra tenant to the model's names (null where not found). The
+// apply fills only what the plan left unknown; Read takes what it found.
+func tenantMappingFromRemote(c *catalog.Company, t *catalog.Tenant) tenantMappingModel {
+	m := tenantMappingModel{CompanyName: types.StringNull(), TenantName: types.StringNull(), MicrosoftTenantID: types.StringNull()}
+	if c != nil {
+		m.CompanyName = types.StringValue(c.CompanyName)
+	}
+	if t != nil {
+		m.TenantName, m.MicrosoftTenantID = types.StringValue(t.Name), nullIfEmpty(t.MicrosoftTenantID)
+	}
+	return m
 }

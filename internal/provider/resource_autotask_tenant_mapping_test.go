@@ -21,7 +21,8 @@ import (
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
 )
 
@@ -396,7 +397,7 @@ func tenantMappingResourceFor(env *acctest.Env, withPetra bool) *tenantMappingRe
 	if withPetra {
 		pt = env.Petra
 	}
-	svc := integration.New(env.AT, pt, env.Now).WithUsername(env.Username())
+	svc := newServices(run.New(env.AT, pt, env.Now).WithUsername(env.Username()), billing.PushTiming{}, nil)
 	return &tenantMappingResource{data: &providerData{
 		autotask: env.AT, petra: pt, svc: svc, now: env.Now, billingCheckFailure: BillingCheckError,
 	}}

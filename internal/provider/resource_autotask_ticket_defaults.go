@@ -13,13 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
-
-func init() {
-	registerResource("petra_autotask_ticket_defaults", newTicketDefaultsResource)
-}
 
 // ticketDefaultsResource is petra_autotask_ticket_defaults: the queue,
 // statuses and priority Petra uses for the tickets it opens in Autotask.
@@ -34,7 +30,8 @@ var (
 	_ resource.ResourceWithUpgradeState = (*ticketDefaultsResource)(nil)
 )
 
-func newTicketDefaultsResource() resource.Resource { return &ticketDefaultsResource{} }
+// NewTicketDefaultsResource returns the petra_autotask_ticket_defaults resource.
+func NewTicketDefaultsResource() resource.Resource { return &ticketDefaultsResource{} }
 
 // ticketDefaultsModel is the resource's state.
 type ticketDefaultsModel struct {
@@ -59,26 +56,26 @@ type ticketDefaultsModel struct {
 type ticketDefaultsSetting struct {
 	attr  string
 	what  string // in messages: "queue", "creation status"
-	kind  integration.PicklistKind
+	kind  catalog.PicklistKind
 	value func(m *ticketDefaultsModel) *types.String
 	id    func(m *ticketDefaultsModel) *types.Int64
 	label func(m *ticketDefaultsModel) *types.String
 }
 
 var ticketDefaultsSettings = []ticketDefaultsSetting{
-	{"queue", "queue", integration.PicklistQueue,
+	{"queue", "queue", catalog.PicklistQueue,
 		func(m *ticketDefaultsModel) *types.String { return &m.Queue },
 		func(m *ticketDefaultsModel) *types.Int64 { return &m.QueueID },
 		func(m *ticketDefaultsModel) *types.String { return &m.QueueLabel }},
-	{"creation_status", "creation status", integration.PicklistStatus,
+	{"creation_status", "creation status", catalog.PicklistStatus,
 		func(m *ticketDefaultsModel) *types.String { return &m.CreationStatus },
 		func(m *ticketDefaultsModel) *types.Int64 { return &m.CreationStatusID },
 		func(m *ticketDefaultsModel) *types.String { return &m.CreationStatusLabel }},
-	{"update_status", "update status", integration.PicklistStatus,
+	{"update_status", "update status", catalog.PicklistStatus,
 		func(m *ticketDefaultsModel) *types.String { return &m.UpdateStatus },
 		func(m *ticketDefaultsModel) *types.Int64 { return &m.UpdateStatusID },
 		func(m *ticketDefaultsModel) *types.String { return &m.UpdateStatusLabel }},
-	{"priority", "priority", integration.PicklistPriority,
+	{"priority", "priority", catalog.PicklistPriority,
 		func(m *ticketDefaultsModel) *types.String { return &m.Priority },
 		func(m *ticketDefaultsModel) *types.Int64 { return &m.PriorityID },
 		func(m *ticketDefaultsModel) *types.String { return &m.PriorityLabel }},
@@ -249,7 +246,7 @@ func ticketDefaultsNumeric(v *types.String) (int64, bool) {
 // resolve checks every known argument of m against the ticket picklists and
 // fills the ids and labels that are unknown. planning skips a picklist read
 // failure this run already reported.
-func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *integration.Service, m *ticketDefaultsModel, planning bool, diags *diag.Diagnostics) {
+func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *services, m *ticketDefaultsModel, planning bool, diags *diag.Diagnostics) {
 	needed := false
 	for _, s := range ticketDefaultsSettings {
 		needed = needed || (!s.value(m).IsUnknown() && !s.value(m).IsNull())
@@ -257,9 +254,9 @@ func (r *ticketDefaultsResource) resolve(ctx context.Context, svc *integration.S
 	if !needed {
 		return
 	}
-	picklists, err := svc.TicketPicklists(ctx)
+	picklists, err := svc.catalog.TicketPicklists(ctx)
 	if err != nil {
-		if !planning || svc.FirstReport(err) {
+		if !planning || svc.run.FirstReport(err) {
 			addAPIError(diags, nil, "Could not read the Autotask ticket picklists", err)
 		}
 		return
@@ -338,7 +335,7 @@ func (r *ticketDefaultsResource) Read(ctx context.Context, req resource.ReadRequ
 		needed = needed || !s.id(&state).IsNull()
 	}
 	if needed {
-		picklists, err := svc.TicketPicklists(ctx)
+		picklists, err := svc.catalog.TicketPicklists(ctx)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, nil, "Could not refresh the Autotask ticket picklists", err)
 			return
@@ -392,13 +389,13 @@ func (r *ticketDefaultsResource) ImportState(ctx context.Context, req resource.I
 				req.ID, len(parts), ticketDefaultsImportExample))
 		return
 	}
-	if _, isDB := integration.ParseConnectionID(conn); !isDB &&
-		r.data != nil && r.data.svc != nil && r.data.svc.Username() != "" && conn != r.data.svc.Username() {
+	if _, isDB := access.ParseConnectionID(conn); !isDB &&
+		r.data != nil && r.data.svc != nil && r.data.svc.run.Username() != "" && conn != r.data.svc.run.Username() {
 		resp.Diagnostics.AddError("Import ID names another connection",
 			fmt.Sprintf("The import ID starts with %q, but this provider is configured for the Autotask API user %q. "+
 				"Ticket defaults belong to the provider's connection; start the import ID with the connection's id (the "+
 				"Autotask database id) or with %q.",
-				conn, r.data.svc.Username(), r.data.svc.Username()))
+				conn, r.data.svc.run.Username(), r.data.svc.run.Username()))
 		return
 	}
 	set := func(attr string, v any) {

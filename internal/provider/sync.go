@@ -8,8 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/problem"
 )
 
 // Values of sync_status on the tenant and billing mappings.
@@ -58,7 +57,7 @@ func tenantLabel(name, id string) string {
 }
 
 // problemLine renders a problem for sync_error, on one line.
-func problemLine(label string, problems []integration.Problem) string {
+func problemLine(label string, problems []problem.Problem) string {
 	parts := make([]string, len(problems))
 	for i, p := range problems {
 		parts[i] = p.Summary + ": " + strings.Join(strings.Fields(p.Detail), " ")
@@ -77,12 +76,12 @@ const warnModeNote = "\n\nbilling_check_failure is \"warn\": only this mapping f
 // N more similar warnings", shows every failed tenant. A warning is given
 // once per provider run: Terraform plans a resource again right before
 // applying it, in the same run, and the apply records what that plan said.
-func reportProblems(diags *diag.Diagnostics, svc *integration.Service, problems []integration.Problem, warn bool, kind, label string) {
+func reportProblems(diags *diag.Diagnostics, svc *services, problems []problem.Problem, warn bool, kind, label string) {
 	for _, p := range problems {
 		at := path.Root(string(p.Attribute))
 		if warn {
 			summary := fmt.Sprintf("%s %s: %s", kind, label, p.Summary)
-			if svc.FirstReportKey("warning " + summary + " " + p.Detail) {
+			if svc == nil || svc.run.FirstReportKey("warning "+summary+" "+p.Detail) {
 				diags.AddAttributeWarning(at, summary, p.Detail+warnModeNote)
 			}
 			continue
@@ -92,7 +91,7 @@ func reportProblems(diags *diag.Diagnostics, svc *integration.Service, problems 
 }
 
 // recordFailed sets the result attributes of a failed mapping.
-func recordFailed(status, syncErr *types.String, label string, problems []integration.Problem) {
+func recordFailed(status, syncErr *types.String, label string, problems []problem.Problem) {
 	*status = types.StringValue(SyncStatusFailed)
 	*syncErr = types.StringValue(problemLine(label, problems))
 }

@@ -3,11 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
-	"github.com/petrasecurity/terraform-provider-petra/internal/integration"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
 )
 
 var (
@@ -18,7 +22,7 @@ var (
 
 // petraTenantIDValidator checks the form of a Petra tenant ID offline, so
 // `terraform validate` catches a stray space, a pasted URL or document: 1 to
-// 64 letters, digits, "-", "_", "." or "~" (integration.TenantIDFormProblem,
+// 64 letters, digits, "-", "_", "." or "~" (catalog.TenantIDFormProblem,
 // the same rule for both mappings and petra_usage). Whether the tenant
 // exists is checked at plan time, against Petra.
 type petraTenantIDValidator struct{}
@@ -35,7 +39,7 @@ func (petraTenantIDValidator) ValidateString(_ context.Context, req validator.St
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if p := integration.TenantIDFormProblemFor(req.Path.String(), req.ConfigValue.ValueString()); p != "" {
+	if p := catalog.TenantIDFormProblemFor(req.Path.String(), req.ConfigValue.ValueString()); p != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Petra tenant ID", p)
 	}
 }
@@ -93,5 +97,116 @@ func (onDestroyValidator) ValidateString(_ context.Context, req validator.String
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid on_destroy",
 			fmt.Sprintf("on_destroy is %q. Use \"keep\" (the line keeps its units when the mapping is destroyed or "+
 				"replaced; the default) or \"zero\" (the line is pushed to 0 units).", v))
+	}
+}
+
+// billingInt renders an id for messages ("unknown" when absent).
+func billingInt(v types.Int64) string {
+	if v.IsNull() || v.IsUnknown() {
+		return "(unknown)"
+	}
+	return strconv.FormatInt(v.ValueInt64(), 10)
+}
+
+// billingDate renders an Autotask date as YYYY-MM-DD, null when absent.
+func billingDate(t autotask.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.DateString())
+}
+
+// unitsValidator keeps units within 0..maxBillingUnits.
+type unitsValidator struct{}
+
+func (unitsValidator) Description(context.Context) string {
+	return "must be a whole number from 0 to 1,000,000"
+}
+
+func (v unitsValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+// ValidateNumber accepts whole numbers from 0 to maxBillingUnits. The
+// attribute is a number, not an int64, so that a fraction (a prorated count
+// someone forgot to round) gets this message instead of a conversion error.
+func (unitsValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	if !f.IsInt() {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid unit count",
+			fmt.Sprintf("units is %s, but Autotask counts whole units. Round the value in the configuration, for "+
+				"example with ceil() or floor() (a count computed from a percentage is often fractional; the count to "+
+				"bill, petra_usage's billable_users_this_month, is a whole number).", f.Text('g', -1)))
+		return
+	}
+	if f.Sign() < 0 || f.Cmp(big.NewFloat(maxBillingUnits)) > 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid unit count",
+			fmt.Sprintf("units is %s, but it must be between 0 and 1,000,000: the number of units (for example billable "+
+				"users) the contract service should hold from today. Use 0 to stop billing the tenant without removing "+
+				"the service from the contract.", f.Text('f', 0)))
+	}
+}
+
+// unitsOf reads a validated units value.
+func unitsOf(v types.Number) int {
+	n, _ := v.ValueBigFloat().Int64()
+	return int(n)
+}
+
+// unitsValue is a unit count as the attribute's value.
+func unitsValue(n int) types.Number { return types.NumberValue(big.NewFloat(float64(n))) }
+
+// positiveIDValidator rejects ids that cannot be Autotask ids.
+type positiveIDValidator struct{ what, hint string }
+
+func (v positiveIDValidator) Description(context.Context) string {
+	return "must be a positive Autotask id"
+}
+
+func (v positiveIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v positiveIDValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := req.ConfigValue.ValueInt64(); n <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Autotask id",
+			fmt.Sprintf("%s is %d, but Autotask ids are positive whole numbers (%s).", v.what, n, v.hint))
+	}
+}
+
+// connectionFeaturesValidator accepts only the integration's features.
+type connectionFeaturesValidator struct{}
+
+func (connectionFeaturesValidator) Description(context.Context) string {
+	return `each feature must be "billing" or "ticketing", and at least one must be chosen`
+}
+
+func (v connectionFeaturesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (connectionFeaturesValidator) ValidateSet(ctx context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var known []string
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() {
+			return
+		}
+		if s.IsNull() {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid feature",
+				`features contains null. Use "billing", "ticketing" or both.`)
+			return
+		}
+		known = append(known, s.ValueString())
+	}
+	if _, err := access.NormalizeFeatures(known); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid feature", "features: "+err.Error()+".")
 	}
 }

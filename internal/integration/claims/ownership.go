@@ -1,0 +1,310 @@
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
+)
+
+// Claims across configurations. Two Terraform configurations (two state
+// files, two machines, two teams) that map the same contract service line
+// would both push to it and bill it twice. Terraform state cannot see the
+// other configuration, so the claim lives in Autotask, on the line's
+// contract, as a ContractNote: notes never reach an invoice, every API user
+// with contract access can read them, and people see them on the contract's
+// Notes page. A billing mapping claims its line the first time it pushes
+// (create, or the first apply after an import); every plan and every apply
+// checks the claims of the whole account in one bulk read; destroying the
+// mapping releases its claim; take_over_claim moves a claim on purpose.
+//
+// The owner of a claim is identified by a token (random, stored in the
+// mapping's state) and described for people by the provider's
+// billing_claim_owner label and the tenant. Two applies that claim the same
+// line at the same moment both create a note, read the line's claims back,
+// and the lowest note id wins; the other releases its note and fails
+// without pushing. This relies on note ids increasing with creation and a
+// created note being visible to the next query: INFERRED (ref §5 id-ordered
+// keyset paging, §8 read-your-writes), kept in claimWinner.
+
+// claimRereadWindow is how long a claim's read-back waits for others to
+// join its query: mappings created together (Terraform's parallelism) then
+// share one query instead of one each. Only the first apply of a new
+// mapping pays it.
+const claimRereadWindow = 100 * time.Millisecond
+
+// Cache keys of the claim reads.
+const (
+	claimsKey       = "autotask/claims/all"
+	claimsApplyKey  = "autotask/claims/apply-refresh"
+	claimsRereadKey = "autotask/claims/reread"
+)
+
+// claimSnapshot is every active claim of the account, by line.
+type claimSnapshot struct {
+	loadedAt time.Time
+	byLine   map[int64][]LineClaim
+}
+
+// loadClaims reads every active claim note of the account (full pages).
+func (s *Notes) loadClaims(ctx context.Context) (*claimSnapshot, error) {
+	at, err := s.run.Autotask()
+	if err != nil {
+		return nil, err
+	}
+	snap := &claimSnapshot{loadedAt: s.run.Now(), byLine: map[int64][]LineClaim{}}
+	err = autotask.QueryPages(ctx, at, autotask.EntityContractNotes, autotask.QuerySpec{
+		Filter: claimNotesFilter(), IncludeFields: claimNoteFields,
+	}, func(page []autotask.ContractNote) error {
+		for _, n := range page {
+			if c, ok := parseClaimNote(n); ok {
+				snap.byLine[c.LineID] = append(snap.byLine[c.LineID], c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the billing claims (Autotask contract notes): %w", err)
+	}
+	return snap, nil
+}
+
+// ClaimsOnLine returns the active claims of a line from the run's bulk read
+// of every claim (one paged query per run, shared by every mapping).
+func (s *Notes) ClaimsOnLine(ctx context.Context, lineID int64) ([]LineClaim, error) {
+	snap, err := run.Cached(ctx, s.run, claimsKey, s.loadClaims)
+	if err != nil {
+		return nil, err
+	}
+	return snap.byLine[lineID], nil
+}
+
+// RefreshClaimsForApply makes the apply's claim checks see Autotask as it is
+// now: the first apply-time caller reloads the claims unless the run read
+// them moments ago (the apply's own re-plan), and the others share that.
+func (s *Notes) RefreshClaimsForApply(ctx context.Context) error {
+	_, err := run.Cached(ctx, s.run, claimsApplyKey, func(ctx context.Context) (struct{}, error) {
+		if snap, ok := run.Peek[*claimSnapshot](s.run, claimsKey); ok && s.run.Now().Sub(snap.loadedAt) < run.ApplyReuseWindow {
+			return struct{}{}, nil
+		}
+		s.run.Invalidate(claimsKey)
+		_, err := run.Cached(ctx, s.run, claimsKey, s.loadClaims)
+		return struct{}{}, err
+	})
+	return err
+}
+
+// claimsOfContracts reads the active claims of contracts now (never from a
+// snapshot), batched with concurrent callers that have not been sent yet.
+func (s *Notes) claimsOfContracts(ctx context.Context, contractID int64) ([]LineClaim, error) {
+	b, err := run.Cached(ctx, s.run, claimsRereadKey, func(context.Context) (*run.Batcher[int64, []LineClaim], error) {
+		return run.NewBatcher(claimRereadWindow, false, s.readClaimsOf), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cs, _, err := b.Get(ctx, contractID)
+	return cs, err
+}
+
+func (s *Notes) readClaimsOf(ctx context.Context, contractIDs []int64) (map[int64][]LineClaim, error) {
+	at, err := s.run.Autotask()
+	if err != nil {
+		return nil, err
+	}
+	notes, err := autotask.Query[autotask.ContractNote](ctx, at, autotask.EntityContractNotes, autotask.QuerySpec{
+		Filter: claimNotesFilter(contractIDs...), IncludeFields: claimNoteFields,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the billing claims of contract(s) %v: %w", contractIDs, err)
+	}
+	out := map[int64][]LineClaim{}
+	for _, n := range notes {
+		if c, ok := parseClaimNote(n); ok {
+			out[c.ContractID] = append(out[c.ContractID], c)
+		}
+	}
+	return out, nil
+}
+
+// onLine keeps the claims of one line.
+func onLine(claims []LineClaim, lineID int64) []LineClaim {
+	var out []LineClaim
+	for _, c := range claims {
+		if c.LineID == lineID {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NoteID < out[j].NoteID })
+	return out
+}
+
+// ClaimRequest asks for a line to be claimed for a mapping.
+type ClaimRequest struct {
+	ContractID, LineID int64
+	Identity           ClaimIdentity
+	// Token is the mapping's token from state ("" when it has none).
+	Token string
+	// TakeOver releases another owner's claim instead of failing.
+	TakeOver bool
+}
+
+// ClaimResult is the mapping's claim after EnsureLineClaim.
+type ClaimResult struct {
+	Token  string
+	NoteID int64
+	// TookOver lists the claims released by a take-over.
+	TookOver []LineClaim
+}
+
+// ClaimConflictError says another owner holds the line.
+type ClaimConflictError struct {
+	LineID int64
+	Holder LineClaim
+	// Concurrent is true when the other owner claimed the line during this
+	// apply (both created a claim; the other's was first).
+	Concurrent bool
+}
+
+func (e *ClaimConflictError) Error() string {
+	if e.Concurrent {
+		return fmt.Sprintf("while this apply claimed contract service line %d, %s claimed it too and was first; this "+
+			"mapping's claim was released and nothing was pushed", e.LineID, e.Holder.Describe())
+	}
+	return fmt.Sprintf("contract service line %d is claimed by %s", e.LineID, e.Holder.Describe())
+}
+
+// EnsureLineClaim makes the mapping's claim hold the line before a push:
+// nothing to do when it already does (no request: the apply's bulk read
+// answers); otherwise it creates a claim note, reads the line's claims back
+// and keeps the line only if its note is the first active one. Another
+// owner's claim is a *ClaimConflictError unless req.TakeOver, which
+// releases it first.
+func (s *Notes) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimResult, error) {
+	var res ClaimResult
+	at, err := s.run.Autotask()
+	if err != nil {
+		return res, err
+	}
+	if err := s.RefreshClaimsForApply(ctx); err != nil {
+		return res, err
+	}
+	claims, err := s.ClaimsOnLine(ctx, req.LineID)
+	if err != nil {
+		return res, err
+	}
+	state, holder := DecideClaim(claims, req.Token)
+	switch state {
+	case ClaimHeld:
+		// A note of ours that landed late (its create's answer was lost) is
+		// a duplicate: release it so that the line keeps one active claim.
+		for _, c := range claims {
+			if c.Token == req.Token && c.NoteID != holder.NoteID {
+				_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
+			}
+		}
+		return ClaimResult{Token: req.Token, NoteID: holder.NoteID}, nil
+	case ClaimTaken:
+		if !req.TakeOver {
+			return res, &ClaimConflictError{LineID: req.LineID, Holder: *holder}
+		}
+		for _, c := range claims {
+			if req.Token != "" && c.Token == req.Token {
+				continue
+			}
+			reason := fmt.Sprintf("taken over by %q for tenant %s", req.Identity.Owner, req.Identity.Tenant)
+			if err := s.releaseNote(ctx, at, c, reason); err != nil {
+				return res, fmt.Errorf("taking over the claim %s: %w", c.Describe(), err)
+			}
+			res.TookOver = append(res.TookOver, c)
+		}
+	}
+
+	token := req.Token
+	if token == "" {
+		token = NewClaimToken()
+	}
+	res.Token = token
+	body := autotask.ContractNote{
+		ContractID:  req.ContractID,
+		Title:       claimTitleActive + strconv.FormatInt(req.LineID, 10),
+		Description: claimDescription(req.LineID, req.Identity, token, s.run.Now()),
+	}
+	for attempt := 1; ; attempt++ {
+		_, cerr := at.CreateChild(ctx, autotask.EntityContracts, req.ContractID, autotask.ChildNotes, body)
+		if cerr != nil && !errors.Is(cerr, autotask.ErrOutcomeUnknown) {
+			return res, fmt.Errorf("claiming contract service line %d (creating a note on contract %d): %w", req.LineID, req.ContractID, cerr)
+		}
+		// Read the line's claims back: the first active claim holds it.
+		all, rerr := s.claimsOfContracts(ctx, req.ContractID)
+		if rerr != nil {
+			return res, fmt.Errorf("claiming contract service line %d: %w", req.LineID, rerr)
+		}
+		mine := onLine(all, req.LineID)
+		state, holder = DecideClaim(mine, token)
+		switch state {
+		case ClaimHeld:
+			res.NoteID = holder.NoteID
+			// A create whose answer was lost and was sent again may have left
+			// a second note of ours: keep the first, so that state names the
+			// only active one.
+			for _, c := range mine {
+				if c.Token == token && c.NoteID != holder.NoteID {
+					_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
+				}
+			}
+			return res, nil
+		case ClaimTaken:
+			// Another owner claimed the line first: release every note of
+			// ours on it, push nothing.
+			for _, c := range mine {
+				if c.Token == token {
+					_ = s.releaseNote(ctx, at, c, fmt.Sprintf("claimed concurrently by %q, who was first", holder.Owner))
+				}
+			}
+			return ClaimResult{}, &ClaimConflictError{LineID: req.LineID, Holder: *holder, Concurrent: true}
+		}
+		// Our note is not there: its create was lost (outcome unknown) or is
+		// not visible yet. A duplicate note of ours is harmless (same
+		// token), so create once more, then give up.
+		if attempt == 2 {
+			return res, fmt.Errorf("claiming contract service line %d: the claim note created on contract %d does not "+
+				"show in Autotask's answer (last create: %v); nothing was pushed. Run apply again", req.LineID,
+				req.ContractID, cerr)
+		}
+	}
+}
+
+// releaseNote marks a claim note released (PATCH through the contract's
+// child route).
+func (s *Notes) releaseNote(ctx context.Context, at *autotask.Client, c LineClaim, reason string) error {
+	_, err := at.UpdateChild(ctx, autotask.EntityContracts, c.ContractID, autotask.ChildNotes, map[string]any{
+		"id":          c.NoteID,
+		"title":       claimTitleReleased + strconv.FormatInt(c.LineID, 10),
+		"description": releasedDescription(c, reason, s.run.Now()),
+	})
+	return err
+}
+
+// ReleaseLineClaim releases a mapping's claim (it is destroyed): one PATCH
+// of its note, which EnsureLineClaim made the line's only active note with
+// the mapping's token. A note that is already released (taken over, or by
+// hand) is simply written again as released.
+func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string) error {
+	at, err := s.run.Autotask()
+	if err != nil {
+		return err
+	}
+	if c.NoteID <= 0 || c.ContractID <= 0 {
+		return nil
+	}
+	if err := s.releaseNote(ctx, at, c, reason); err != nil {
+		return fmt.Errorf("releasing the claim %s: %w", c.Describe(), err)
+	}
+	return nil
+}

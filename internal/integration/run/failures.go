@@ -1,0 +1,160 @@
+package run
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
+)
+
+// A persistent failure is one that asking again in the same run cannot cure:
+// Petra refused the API key (401), refused a route (403), or has no such
+// route (404 outside the per-tenant route); Autotask refused the
+// credentials after zone re-discovery, the integration code, or does not know
+// the API user. The Run remembers such a failure for the rest of the
+// provider run, so that a configuration of 60 tenants makes one request per
+// route and shows one diagnostic, not one of each per resource.
+//
+// Writes are never remembered: an Autotask write refused once (a secret
+// rotated mid-run) fails only its own resource.
+
+// persistentCause names the cause of err when it is persistent: the key under
+// which it is remembered and reported once. Causes that concern a whole API
+// ("petra key", "autotask credentials") stop every later call to that API;
+// the others stop calls to one route or entity.
+func persistentCause(err error) (cause string, ok bool) {
+	if err == nil {
+		return "", false
+	}
+	var (
+		pauth *petra.AuthenticationError
+		pfor  *petra.ForbiddenError
+		pnf   *petra.TenantNotFoundError
+		papi  *petra.APIError
+		aauth *autotask.AuthenticationError
+		acode *autotask.InvalidIntegrationCodeError
+		azone *autotask.ZoneNotFoundError
+		aperm *autotask.PermissionError
+	)
+	switch {
+	case errors.As(err, &pauth):
+		return causePetraKey, true
+	case errors.As(err, &pfor):
+		return "petra route " + pfor.Route + " forbidden", true
+	case errors.As(err, &pnf):
+		return "", false // one tenant is unknown: a per-tenant problem
+	case errors.As(err, &papi) && papi.StatusCode == http.StatusNotFound:
+		return "petra route " + papi.Route + " not found", true
+	case errors.As(err, &aauth), errors.As(err, &acode), errors.As(err, &azone):
+		return causeAutotaskCredentials, true
+	case errors.As(err, &aperm):
+		return "autotask permission " + string(aperm.Operation) + " " + aperm.Entity, true
+	}
+	return "", false
+}
+
+// Causes that stop every later call to their API.
+const (
+	causePetraKey            = "petra key"
+	causeAutotaskCredentials = "autotask credentials"
+)
+
+// remember records err when it is persistent. It returns err unchanged.
+func (s *Run) remember(err error) error {
+	cause, ok := persistentCause(err)
+	if !ok {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		s.failed = map[string]error{}
+	}
+	if _, seen := s.failed[cause]; !seen {
+		s.failed[cause] = err
+	}
+	return err
+}
+
+// recall returns the remembered failure that stops a call to the API whose
+// whole-API cause is apiCause, or to one of the more specific causes given.
+func (s *Run) recall(apiCause string, causes ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.failed[apiCause]; err != nil {
+		return err
+	}
+	for _, c := range causes {
+		if err := s.failed[c]; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FirstReport reports whether err should be shown to the user: always for an
+// ordinary error, and only the first time in the run for a persistent one.
+// Terraform fails the plan on the first such error anyway, so the other
+// resources that hit the same cause stay quiet instead of repeating it.
+func (s *Run) FirstReport(err error) bool {
+	if s == nil {
+		return true
+	}
+	cause, ok := persistentCause(err)
+	if !ok {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reported == nil {
+		s.reported = map[string]bool{}
+	}
+	if s.reported[cause] {
+		return false
+	}
+	s.reported[cause] = true
+	return true
+}
+
+// FirstReportKey is FirstReport for a cause the caller names itself (a
+// configuration mismatch every resource of the run would repeat).
+func (s *Run) FirstReportKey(cause string) bool {
+	if s == nil {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reported == nil {
+		s.reported = map[string]bool{}
+	}
+	if s.reported["key "+cause] {
+		return false
+	}
+	s.reported["key "+cause] = true
+	return true
+}
+
+// MarkReported records that a persistent failure was shown to the user in
+// another form (the connection's verification lists rejected credentials as
+// a failed check, not as an error value).
+func (s *Run) MarkReported(err error) {
+	if cause, ok := persistentCause(err); ok {
+		s.mu.Lock()
+		if s.reported == nil {
+			s.reported = map[string]bool{}
+		}
+		s.reported[cause] = true
+		s.mu.Unlock()
+		_ = s.remember(err)
+	}
+}
+
+// Refused reports whether err is Autotask refusing a write for a reason of
+// the record itself (a 500 with Autotask's business-rule text, such as a
+// contract that has not started): a per-tenant problem, unlike an
+// unreachable Autotask or rejected credentials.
+func Refused(err error) bool {
+	var rule *autotask.BusinessRuleError
+	return errors.As(err, &rule)
+}

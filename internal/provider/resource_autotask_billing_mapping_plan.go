@@ -1,0 +1,320 @@
+package provider
+
+// Planning a billing mapping: the live checks against Autotask and Petra,
+// and the values planned from configuration, provider configuration and
+// state (DESIGN.md, "Planned values").
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/problem"
+)
+
+// billingTarget is what the checks found for one mapping.
+type billingTarget struct {
+	view        *billing.ContractView
+	line        billing.ContractLine
+	lineOK      bool
+	companyName string
+	serviceName string
+	problems    []problem.Problem
+}
+
+// inspect reads the mapping's target from the run's billing snapshot and runs
+// every billing check. A read failure is added to diags (while planning, only
+// the first time in the run for a persistent cause) and returns nil.
+func (r *billingMappingResource) inspect(ctx context.Context, svc *services, m billingMappingModel, planning bool, diags *diag.Diagnostics) *billingTarget {
+	contractID, companyID, serviceID := m.ContractID.ValueInt64(), m.CompanyID.ValueInt64(), m.ServiceID.ValueInt64()
+	view, err := svc.contracts.Contract(ctx, contractID)
+	if err != nil {
+		reportReadFailure(diags, svc, planning, "contract_id", "Cannot read the contract from Autotask", err)
+		return nil
+	}
+	t := &billingTarget{view: view}
+	company, err := svc.catalog.Company(ctx, companyID)
+	if err != nil {
+		reportReadFailure(diags, svc, planning, "company_id", "Cannot read the company from Autotask", err)
+		return nil
+	}
+	switch {
+	case company != nil:
+		t.companyName = company.CompanyName
+	case view != nil && view.Contract.CompanyID == companyID:
+		t.companyName = view.CompanyName
+	}
+	if prob := catalog.CheckMappedCompany(companyID, company); prob != nil {
+		t.problems = append(t.problems, *prob)
+	}
+	t.line, t.lineOK = view.LineForService(serviceID)
+	if t.lineOK {
+		t.serviceName = t.line.ServiceName
+	} else {
+		name, err := svc.contracts.ServiceName(ctx, serviceID)
+		if err != nil {
+			reportReadFailure(diags, svc, planning, "service_id", "Cannot read the service from Autotask", err)
+			return nil
+		}
+		t.serviceName = name
+	}
+	t.problems = append(t.problems, billing.CheckBillingTarget(svc.run.Today(), contractID, companyID, t.companyName,
+		serviceID, t.serviceName, billing.Facts(view))...)
+	if m.Units.IsNull() && !m.TenantID.IsUnknown() {
+		t.problems = append(t.problems, noUnitsProblem(m.TenantID.ValueString()))
+	}
+	return t
+}
+
+// noUnitsProblem is the problem of a mapping configured without a count.
+func noUnitsProblem(tenantID string) problem.Problem {
+	return problem.Problem{
+		Attribute: problem.AttrUnits,
+		Summary:   "No unit count for this tenant",
+		Detail: fmt.Sprintf("units is null, so there is no count to push for Petra tenant %q. When units comes from "+
+			"data.petra_usage's lookup, Petra's usage report does not list the tenant (its lookup status is "+
+			"\"not_found\"): it was removed from Petra, or tenant_id is mistyped. Nothing is pushed and the line keeps "+
+			"its units. Fix tenant_id, or remove the mapping (on_destroy decides what happens to the line's units).",
+			tenantID),
+	}
+}
+
+// fill sets the values that come from Autotask where m leaves them unknown:
+// Create and Update return exactly the planned known values (DESIGN.md,
+// "Planned values").
+func (t *billingTarget) fill(m *billingMappingModel) {
+	var line *billing.ContractLine
+	if t.lineOK {
+		line = &t.line
+	}
+	got := billingFromAutotask(t.view, line, t.companyName, t.serviceName)
+	fillUnknownString(&m.CompanyName, got.CompanyName)
+	fillUnknownString(&m.ServiceName, got.ServiceName)
+	fillUnknownString(&m.ContractName, got.ContractName)
+	fillUnknownString(&m.ContractStartDate, got.ContractStartDate)
+	fillUnknownString(&m.ContractEndDate, got.ContractEndDate)
+	fillUnknownInt64(&m.ContractServiceID, got.ContractServiceID)
+	fillUnknownString(&m.Name, billingName(m))
+}
+
+// billingName is the mapping's name, "<company> → <contract> / <service>",
+// from the names in m (an id stands in for a null name); unknown while a
+// name or id it needs is unknown.
+func billingName(m *billingMappingModel) types.String {
+	part := func(name types.String, what string, id types.Int64) (string, bool) {
+		switch {
+		case name.IsUnknown():
+			return "", false
+		case !name.IsNull() && name.ValueString() != "":
+			return name.ValueString(), true
+		case id.IsUnknown():
+			return "", false
+		case id.IsNull():
+			return what, true
+		}
+		return what + " " + strconv.FormatInt(id.ValueInt64(), 10), true
+	}
+	company, ok1 := part(m.CompanyName, "company", m.CompanyID)
+	contract, ok2 := part(m.ContractName, "contract", m.ContractID)
+	service, ok3 := part(m.ServiceName, "service", m.ServiceID)
+	if !ok1 || !ok2 || !ok3 {
+		return types.StringUnknown()
+	}
+	return types.StringValue(company + " → " + contract + " / " + service)
+}
+
+// ModifyPlan plans the mapping in two named steps (DESIGN.md, "Planned
+// values"): billingPlanFromKnown plans what configuration, provider
+// configuration and state decide, then the live checks run against Autotask
+// and only report. A destroy or a replacement warns about the old line's
+// units (on_destroy).
+func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state *billingMappingModel
+	if !req.State.Raw.IsNull() {
+		state = &billingMappingModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil {
+			warnOldLine(&resp.Diagnostics, state, "destroying")
+		}
+		return
+	}
+	var plan billingMappingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	billingPlanFromKnown(&plan, state)
+	claimPlanFromKnown(&plan, state)
+	if state != nil && billingReplaces(state, &plan) {
+		// Terraform plans the new mapping again with no prior state, and the
+		// checks run then: here only the old line is reported.
+		warnOldLine(&resp.Diagnostics, state, "replacing")
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+
+	if r.data == nil || r.data.svc == nil {
+		// Unconfigured provider (settings unknown until apply): checks run at apply.
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	svc := r.data.svc
+	ctx = r.data.maskCtx(ctx)
+	var priorConn types.String
+	if state != nil {
+		priorConn = state.ConnectionID
+	}
+	checkConnectionID(ctx, &resp.Diagnostics, svc, plan.ConnectionID, priorConn, true)
+
+	if plan.CompanyID.IsUnknown() || plan.ContractID.IsUnknown() || plan.ServiceID.IsUnknown() {
+		resp.Diagnostics.AddWarning("Billing checks deferred to apply",
+			"company_id, contract_id or service_id is not known until apply, so the contract checks (contract exists, "+
+				"belongs to the company, is an active Recurring Service contract in effect today and carries the service "+
+				"once) run at apply, before anything is pushed.")
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	if plan.CompanyID.IsNull() || plan.ContractID.IsNull() || plan.ServiceID.IsNull() {
+		return // Terraform reports the missing required argument itself
+	}
+
+	tenantProblems := r.checkTenant(ctx, svc, &plan, true, &resp.Diagnostics)
+	t := r.inspect(ctx, svc, plan, true, &resp.Diagnostics)
+	if t == nil {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	t.problems = append(tenantProblems, t.problems...)
+	r.claimInRun(ctx, svc, &plan, state, t)
+	r.planClaim(ctx, svc, &plan, state, importedUnclaimed(ctx, req.Private), t, &resp.Diagnostics)
+	warn := r.data.warnMode()
+	if len(t.problems) > 0 {
+		reportProblems(&resp.Diagnostics, svc, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))
+		if warn {
+			// Plan an update even when nothing else changes, so that the apply
+			// records the mapping as failed (and outputs show it).
+			plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		}
+	}
+	addBudgetWarning(&resp.Diagnostics, svc)
+	addTimeZoneWarning(&resp.Diagnostics, svc)
+	if len(t.problems) == 0 {
+		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// billingPlanFromKnown plans the values that do not depend on when Autotask
+// is read:
+//   - id from the configuration;
+//   - on create, every value read from Autotask is unknown: Create fills it;
+//   - on update (company, contract, service and tenant are unchanged: they
+//     force a replacement), names (name too), dates and contract_service_id
+//     come from the refreshed state;
+//   - last_push_* stay as in state unless the apply may push (units changed,
+//     or the last apply failed and is retried);
+//   - sync_status and sync_error stay as in state only when nothing else
+//     changes and the last apply succeeded: any update records a new result.
+func billingPlanFromKnown(plan, state *billingMappingModel) {
+	plan.ID = types.StringUnknown()
+	if !plan.TenantID.IsUnknown() && !plan.ContractID.IsUnknown() && !plan.ServiceID.IsUnknown() &&
+		!plan.TenantID.IsNull() && !plan.ContractID.IsNull() && !plan.ServiceID.IsNull() {
+		plan.ID = types.StringValue(billingMappingID(plan.TenantID.ValueString(), plan.ContractID.ValueInt64(), plan.ServiceID.ValueInt64()))
+	}
+	if state == nil || billingReplaces(state, plan) {
+		plan.ContractServiceID = types.Int64Unknown()
+		plan.CompanyName, plan.ContractName, plan.ServiceName = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		plan.ContractStartDate, plan.ContractEndDate = types.StringUnknown(), types.StringUnknown()
+		plan.Name = types.StringUnknown()
+		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
+		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		return
+	}
+	plan.ContractServiceID = state.ContractServiceID
+	plan.CompanyName, plan.ContractName, plan.ServiceName = state.CompanyName, state.ContractName, state.ServiceName
+	plan.Name = state.Name
+	plan.ContractStartDate, plan.ContractEndDate = state.ContractStartDate, state.ContractEndDate
+	plan.LastPushDelta, plan.LastPushAt = state.LastPushDelta, state.LastPushAt
+	plan.SyncStatus, plan.SyncError = state.SyncStatus, state.SyncError
+	retry := state.SyncStatus.ValueString() != SyncStatusOK
+	if retry || plan.Units.IsUnknown() || !plan.Units.Equal(state.Units) {
+		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
+	}
+	if retry || !plan.Units.Equal(state.Units) || !plan.OnDestroy.Equal(state.OnDestroy) ||
+		!plan.Effective.Equal(state.Effective) || !plan.ConnectionID.Equal(state.ConnectionID) || !plan.ID.Equal(state.ID) {
+		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+	}
+}
+
+// billingReplaces reports whether the plan replaces the mapping in state
+// (an argument that forces replacement changed).
+func billingReplaces(state, plan *billingMappingModel) bool {
+	return !plan.TenantID.Equal(state.TenantID) || !plan.CompanyID.Equal(state.CompanyID) ||
+		!plan.ContractID.Equal(state.ContractID) || !plan.ServiceID.Equal(state.ServiceID)
+}
+
+// warnOldLine tells, when a plan destroys or replaces a mapping, what
+// happens to its line: its units stay (keep) or go to 0 (zero). The summary
+// names the tenant, so Terraform folds none of them away.
+func warnOldLine(diags *diag.Diagnostics, state *billingMappingModel, doing string) {
+	if state.ContractServiceID.IsNull() || state.ContractServiceID.IsUnknown() {
+		return // a failed mapping that never found its line: nothing happens to any line
+	}
+	tenant := state.TenantID.ValueString()
+	line := fmt.Sprintf("service line %d (%s on contract %s of %s)", state.ContractServiceID.ValueInt64(),
+		billingQuoted(state.ServiceName, "service "+strconv.FormatInt(state.ServiceID.ValueInt64(), 10)),
+		billingQuoted(state.ContractName, strconv.FormatInt(state.ContractID.ValueInt64(), 10)),
+		billingQuoted(state.CompanyName, "company "+strconv.FormatInt(state.CompanyID.ValueInt64(), 10)))
+	units := "its units"
+	if !state.Units.IsNull() && !state.Units.IsUnknown() {
+		units = fmt.Sprintf("%d units", unitsOf(state.Units))
+	}
+	if state.OnDestroy.ValueString() == OnDestroyZero {
+		diags.AddWarning(fmt.Sprintf("Tenant %s: the old billing line goes to 0 units", tenant),
+			fmt.Sprintf("%s the billing mapping of Petra tenant %q pushes %s to 0 units in effect from today "+
+				"(on_destroy = \"zero\"); it holds %s now.", billingCapitalized(doing), tenant, line, units))
+		return
+	}
+	diags.AddWarning(fmt.Sprintf("Tenant %s: %s stay on the old billing line", tenant, units),
+		fmt.Sprintf("%s the billing mapping of Petra tenant %q stops syncing %s, which keeps %s in Autotask "+
+			"(on_destroy = \"keep\"): the tenant is still billed there unless the line is changed by hand. To set the "+
+			"line to 0 units instead, apply on_destroy = \"zero\" on the mapping first.", billingCapitalized(doing),
+			tenant, line, units))
+}
+
+func billingQuoted(s types.String, fallback string) string {
+	if s.IsNull() || s.IsUnknown() || s.ValueString() == "" {
+		return fallback
+	}
+	return strconv.Quote(s.ValueString())
+}
+
+func billingCapitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// tenantLabel names the mapping's tenant for messages, with its Petra name
+// when Petra is configured and answers (the run reads the tenant list once).
+func (r *billingMappingResource) tenantLabel(ctx context.Context, svc *services, m *billingMappingModel) string {
+	id := m.TenantID.ValueString()
+	if svc.run.HasPetra() {
+		if t, err := svc.catalog.PetraTenant(ctx, id); err == nil && t != nil {
+			return tenantLabel(t.Name, id)
+		}
+	}
+	return id
+}
