@@ -105,12 +105,3 @@ func (s *Contracts) Lines(ctx context.Context, refs []LineRef) (map[LineRef]Line
 	}
 	return out, nil
 }
-
-// occurrences is how many lines of the contract carry the service (0 for a
-// nil view).
-func (v *ContractView) occurrences(serviceID int64) int {
-	if v == nil {
-		return 0
-	}
-	return v.Occurrences[serviceID]
-}

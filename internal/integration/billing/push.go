@@ -10,6 +10,20 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 )
 
+// Pusher sets the units of contract service lines (push.go).
+type Pusher struct {
+	run       *run.Run
+	contracts *Contracts
+	// pushTiming says how pushes wait for unconfirmed adjustments.
+	pushTiming PushTiming
+}
+
+// NewPusher returns the pusher of a run; zero fields of timing take the
+// defaults.
+func NewPusher(c *Contracts, timing PushTiming) *Pusher {
+	return &Pusher{run: c.run, contracts: c, pushTiming: timing}
+}
+
 // PushTiming says how long a push waits for an adjustment whose outcome
 // Autotask did not confirm. Zero fields take the defaults; tests shorten
 // them.
@@ -181,7 +195,7 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 	tm := s.timing()
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
-	s.contracts.rememberLine(req.ContractServiceID, req.ContractID, req.ServiceID)
+	s.contracts.book.remember(req.ContractServiceID, req.ContractID, req.ServiceID)
 	day := s.run.Today()
 	nextPeriod := !req.EffectiveDate.IsZero() && !dateOnly(req.EffectiveDate).Equal(day)
 	if nextPeriod {
@@ -338,7 +352,7 @@ func (s *Pusher) unitsAfterWrite(ctx context.Context, contractServiceID int64, d
 	if _, err := s.run.Autotask(); err != nil {
 		return 0, err
 	}
-	m, err := s.contracts.readUnitsOn(ctx, []int64{contractServiceID}, day)
+	m, err := s.contracts.readUnits(ctx, []int64{contractServiceID}, day)
 	if err != nil {
 		return 0, err
 	}

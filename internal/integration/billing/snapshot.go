@@ -61,7 +61,8 @@ const maxDetailBatches = 2
 // data: every Recurring Service contract, and the lines and units of those
 // read so far. Views, once built, are never changed.
 type billingSnapshot struct {
-	s *Contracts
+	run     *run.Run
+	builder *viewBuilder
 	// forApply marks the snapshot RefreshBillingForApply started or kept:
 	// its units were read during the apply.
 	forApply bool
@@ -87,20 +88,9 @@ type billingSnapshot struct {
 	freshSeen  map[int64]bool          // lines a fresh read asked for (maybe pushed since): never unconsumed
 }
 
-// billingSnapshot returns the run's snapshot, loading the contract list on
-// first need.
-func (s *Contracts) billingSnapshot(ctx context.Context) (*billingSnapshot, error) {
-	if _, err := s.run.Autotask(); err != nil {
-		return nil, err
-	}
-	return run.Cached(ctx, s.run, billingSnapshotKey, func(ctx context.Context) (*billingSnapshot, error) {
-		return s.loadSnapshot(ctx, false)
-	})
-}
-
-// loadSnapshot reads the list of Recurring Service contracts in full pages.
-func (s *Contracts) loadSnapshot(ctx context.Context, forApply bool) (*billingSnapshot, error) {
-	at, err := s.run.Autotask()
+// newSnapshot reads the list of Recurring Service contracts in full pages.
+func newSnapshot(ctx context.Context, r *run.Run, vb *viewBuilder, forApply bool) (*billingSnapshot, error) {
+	at, err := r.Autotask()
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +99,8 @@ func (s *Contracts) loadSnapshot(ctx context.Context, forApply bool) (*billingSn
 	// list is read, on their own endpoints. A failure here is not this
 	// load's: building views reads them again and reports it.
 	var prefetch sync.WaitGroup
-	prefetch.Go(func() { _, _ = s.catalog.Companies(ctx) })
-	prefetch.Go(func() { s.catalog.ContractTypeLabels(ctx) })
+	prefetch.Go(func() { _, _ = vb.catalog.Companies(ctx) })
+	prefetch.Go(func() { vb.catalog.ContractTypeLabels(ctx) })
 	cs, err := autotask.Query[autotask.Contract](ctx, at, autotask.EntityContracts, autotask.QuerySpec{
 		Filter:        []autotask.Filter{autotask.Eq("contractType", ContractTypeRecurringService)},
 		IncludeFields: contractFields,
@@ -120,7 +110,7 @@ func (s *Contracts) loadSnapshot(ctx context.Context, forApply bool) (*billingSn
 		return nil, fmt.Errorf("reading Autotask Recurring Service contracts: %w", err)
 	}
 	snap := &billingSnapshot{
-		s: s, forApply: forApply, loadedAt: s.run.Now(),
+		run: r, builder: vb, forApply: forApply, loadedAt: r.Now(),
 		contracts: make(map[int64]autotask.Contract, len(cs)), byCompany: map[int64][]int64{},
 		views: map[int64]*ContractView{}, byLine: map[int64]int64{}, services: map[int64]string{},
 		missed: map[int64]*ContractView{}, owners: map[int64]int64{}, unconsumed: map[int64]bool{},
@@ -207,7 +197,7 @@ func (b *billingSnapshot) loadDetails(ctx context.Context, asked []int64) (map[i
 			}
 		}
 	} else {
-		for _, company := range b.s.run.CompanyHints() {
+		for _, company := range b.run.CompanyHints() {
 			for _, id := range b.byCompany[company] {
 				if b.views[id] == nil {
 					want[id] = true
@@ -235,7 +225,7 @@ func (b *billingSnapshot) readViews(ctx context.Context, want map[int64]bool) er
 	}
 	b.mu.Unlock()
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
-	views, err := b.s.buildViews(ctx, cs, true)
+	views, err := b.builder.buildViews(ctx, cs, true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, c := range cs {
@@ -274,7 +264,7 @@ func (b *billingSnapshot) miss(ctx context.Context, id int64) (*ContractView, er
 }
 
 func (b *billingSnapshot) loadMisses(ctx context.Context, ids []int64) (map[int64]*ContractView, error) {
-	views, err := b.s.loadContractsByID(ctx, ids)
+	views, err := b.builder.loadContractsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +278,7 @@ func (b *billingSnapshot) loadMisses(ctx context.Context, ids []int64) (map[int6
 
 // loadLineOwners finds the contracts of contract services by id.
 func (b *billingSnapshot) loadLineOwners(ctx context.Context, ids []int64) (map[int64]int64, error) {
-	at, err := b.s.run.Autotask()
+	at, err := b.run.Autotask()
 	if err != nil {
 		return nil, err
 	}
@@ -329,27 +319,6 @@ func (b *billingSnapshot) consume(contractServiceID int64) (int, bool) {
 	return l.UnitsToday, ok
 }
 
-// RefreshBillingForApply makes the billing snapshot current for apply-time
-// checks: the first call of a run starts a new snapshot, unless the run's
-// snapshot was read less than run.ApplyReuseWindow ago (by the re-plan Terraform
-// makes right before applying), and every later call shares that decision
-// (InvalidateBilling starts over). The snapshot's units also answer the
-// first UnitsToday(fresh) of each line, the read before a push.
-func (s *Contracts) RefreshBillingForApply(ctx context.Context) error {
-	_, err := run.Cached(ctx, s.run, billingApplyKey, func(ctx context.Context) (struct{}, error) {
-		if snap, ok := run.Peek[*billingSnapshot](s.run, billingSnapshotKey); ok && s.run.Now().Sub(snap.loadedAt) < run.ApplyReuseWindow {
-			snap.markForApply()
-			return struct{}{}, nil
-		}
-		s.run.Invalidate(billingSnapshotKey)
-		_, err := run.Cached(ctx, s.run, billingSnapshotKey, func(ctx context.Context) (*billingSnapshot, error) {
-			return s.loadSnapshot(ctx, true)
-		})
-		return struct{}{}, err
-	})
-	return err
-}
-
 // markForApply makes a young snapshot the apply's: the units it has read,
 // and those it reads from now on, answer one fresh read per line.
 func (b *billingSnapshot) markForApply() {
@@ -362,8 +331,3 @@ func (b *billingSnapshot) markForApply() {
 		}
 	}
 }
-
-// InvalidateBilling drops the billing snapshot (contracts, lines, units,
-// services and contract-id misses), so the next read sees Autotask as it is
-// now.
-func (s *Contracts) InvalidateBilling() { s.run.Invalidate(billingKeyPrefix) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
@@ -101,34 +102,37 @@ func unitsOn(rows []autotask.ContractServiceUnit, day time.Time, idx *lineIndex)
 	return out
 }
 
-// rememberLine records where a line lives, so that later unit reads can
-// select it by contract and match rows that lack contractServiceID.
-func (s *Contracts) rememberLine(csID, contractID, serviceID int64) {
+// lineBook remembers where contract service lines live, so that later unit
+// reads can select them by contract and match rows that lack
+// contractServiceID.
+type lineBook struct {
+	mu    sync.Mutex
+	lines map[int64]lineRef
+}
+
+// remember records where a line lives.
+func (k *lineBook) remember(csID, contractID, serviceID int64) {
 	if csID <= 0 || contractID <= 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.lines == nil {
-		s.lines = map[int64]lineRef{}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.lines == nil {
+		k.lines = map[int64]lineRef{}
 	}
-	s.lines[csID] = lineRef{contractID, serviceID}
+	k.lines[csID] = lineRef{contractID, serviceID}
 }
 
 // readUnitsOn reads the units in effect on day on contract service lines:
 // one query per 500 contracts (plus one by contractServiceID for lines whose
-// contract is not known in this run). Lines with no row on day hold 0.
-func (s *Contracts) readUnitsOn(ctx context.Context, ids []int64, day time.Time) (map[int64]int, error) {
-	at, err := s.run.Autotask()
-	if err != nil {
-		return nil, err
-	}
+// contract is not in book). Lines with no row on day hold 0.
+func readUnitsOn(ctx context.Context, at *autotask.Client, book *lineBook, ids []int64, day time.Time) (map[int64]int, error) {
 	idx := newLineIndex()
 	contracts := map[int64]bool{}
 	var unknown []int64
-	s.mu.Lock()
+	book.mu.Lock()
 	for _, id := range ids {
-		if ref, ok := s.lines[id]; ok {
+		if ref, ok := book.lines[id]; ok {
 			contracts[ref.contractID] = true
 			idx.add(id, ref.contractID, ref.serviceID)
 		} else {
@@ -137,12 +141,12 @@ func (s *Contracts) readUnitsOn(ctx context.Context, ids []int64, day time.Time)
 	}
 	// Every known line of those contracts takes part in matching, so that
 	// a row without contractServiceID is never given to the wrong line.
-	for id, ref := range s.lines {
+	for id, ref := range book.lines {
 		if contracts[ref.contractID] {
 			idx.add(id, ref.contractID, ref.serviceID)
 		}
 	}
-	s.mu.Unlock()
+	book.mu.Unlock()
 	var rows []autotask.ContractServiceUnit
 	if len(contracts) > 0 {
 		cids := make([]int64, 0, len(contracts))
@@ -180,16 +184,4 @@ func unitsReadError(ids []int64, err error) error {
 		return fmt.Errorf("reading the units of Autotask contract service %d: %w", ids[0], err)
 	}
 	return fmt.Errorf("reading the units of Autotask contract services %s: %w", contractIDList(ids), err)
-}
-
-// UnitsOn reads, with a query of its own, the units in effect on day on a
-// contract service line (the line's contract and service let rows without
-// contractServiceID count).
-func (s *Contracts) UnitsOn(ctx context.Context, contractServiceID, contractID, serviceID int64, day time.Time) (int, error) {
-	s.rememberLine(contractServiceID, contractID, serviceID)
-	m, err := s.readUnitsOn(ctx, []int64{contractServiceID}, day)
-	if err != nil {
-		return 0, err
-	}
-	return m[contractServiceID], nil
 }

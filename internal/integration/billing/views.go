@@ -87,3 +87,12 @@ func Facts(v *ContractView) *ContractFacts {
 		ServiceCount: counts,
 	}
 }
+
+// occurrences is how many lines of the contract carry the service (0 for a
+// nil view).
+func (v *ContractView) occurrences(serviceID int64) int {
+	if v == nil {
+		return 0
+	}
+	return v.Occurrences[serviceID]
+}

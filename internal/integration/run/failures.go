@@ -3,6 +3,7 @@ package run
 import (
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 	"github.com/petrasecurity/terraform-provider-petra/internal/petra"
@@ -12,7 +13,7 @@ import (
 // Petra refused the API key (401), refused a route (403), or has no such
 // route (404 outside the per-tenant route); Autotask refused the
 // credentials after zone re-discovery, the integration code, or does not know
-// the API user. The Run remembers such a failure for the rest of the
+// the API user. A Run remembers such a failure for the rest of the
 // provider run, so that a configuration of 60 tenants makes one request per
 // route and shows one diagnostic, not one of each per resource.
 //
@@ -60,94 +61,61 @@ const (
 	causeAutotaskCredentials = "autotask credentials"
 )
 
+// failures is a run's memory of persistent failures: the first error of
+// each cause (remembered), and the causes already shown to the user
+// (reported).
+type failures struct {
+	mu       sync.Mutex
+	failed   map[string]error
+	reported map[string]bool
+}
+
 // remember records err when it is persistent. It returns err unchanged.
-func (s *Run) remember(err error) error {
+func (f *failures) remember(err error) error {
 	cause, ok := persistentCause(err)
 	if !ok {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failed == nil {
-		s.failed = map[string]error{}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failed == nil {
+		f.failed = map[string]error{}
 	}
-	if _, seen := s.failed[cause]; !seen {
-		s.failed[cause] = err
+	if _, seen := f.failed[cause]; !seen {
+		f.failed[cause] = err
 	}
 	return err
 }
 
 // recall returns the remembered failure that stops a call to the API whose
 // whole-API cause is apiCause, or to one of the more specific causes given.
-func (s *Run) recall(apiCause string, causes ...string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.failed[apiCause]; err != nil {
+func (f *failures) recall(apiCause string, causes ...string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.failed[apiCause]; err != nil {
 		return err
 	}
 	for _, c := range causes {
-		if err := s.failed[c]; err != nil {
+		if err := f.failed[c]; err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// FirstReport reports whether err should be shown to the user: always for an
-// ordinary error, and only the first time in the run for a persistent one.
-// Terraform fails the plan on the first such error anyway, so the other
-// resources that hit the same cause stay quiet instead of repeating it.
-func (s *Run) FirstReport(err error) bool {
-	if s == nil {
-		return true
+// firstReport reports whether key is shown for the first time, and marks
+// it shown.
+func (f *failures) firstReport(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reported == nil {
+		f.reported = map[string]bool{}
 	}
-	cause, ok := persistentCause(err)
-	if !ok {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.reported == nil {
-		s.reported = map[string]bool{}
-	}
-	if s.reported[cause] {
+	if f.reported[key] {
 		return false
 	}
-	s.reported[cause] = true
+	f.reported[key] = true
 	return true
-}
-
-// FirstReportKey is FirstReport for a cause the caller names itself (a
-// configuration mismatch every resource of the run would repeat).
-func (s *Run) FirstReportKey(cause string) bool {
-	if s == nil {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.reported == nil {
-		s.reported = map[string]bool{}
-	}
-	if s.reported["key "+cause] {
-		return false
-	}
-	s.reported["key "+cause] = true
-	return true
-}
-
-// MarkReported records that a persistent failure was shown to the user in
-// another form (the connection's verification lists rejected credentials as
-// a failed check, not as an error value).
-func (s *Run) MarkReported(err error) {
-	if cause, ok := persistentCause(err); ok {
-		s.mu.Lock()
-		if s.reported == nil {
-			s.reported = map[string]bool{}
-		}
-		s.reported[cause] = true
-		s.mu.Unlock()
-		_ = s.remember(err)
-	}
 }
 
 // Refused reports whether err is Autotask refusing a write for a reason of

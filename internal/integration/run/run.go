@@ -51,10 +51,8 @@ type Run struct {
 	budgetWarned bool
 	// tz is the Autotask database's calendar (timezone.go).
 	tz timeZone
-	// failed holds the persistent failures of this run by cause, reported
-	// the causes already shown to the user (failures.go).
-	failed   map[string]error
-	reported map[string]bool
+	// failures are this run's persistent failures (failures.go).
+	failures failures
 }
 
 // New returns a Run. Either client may be nil when not configured; the
@@ -90,7 +88,7 @@ func (s *Run) Autotask() (*autotask.Client, error) {
 	if s == nil || s.at == nil {
 		return nil, ErrAutotaskNotConfigured
 	}
-	if err := s.recall(causeAutotaskCredentials); err != nil {
+	if err := s.failures.recall(causeAutotaskCredentials); err != nil {
 		return nil, err
 	}
 	return s.at, nil
@@ -103,7 +101,7 @@ func (s *Run) Petra() (*petra.Client, error) {
 	if s == nil || s.pt == nil {
 		return nil, ErrPetraNotConfigured
 	}
-	if err := s.recall(causePetraKey); err != nil {
+	if err := s.failures.recall(causePetraKey); err != nil {
 		return nil, err
 	}
 	return s.pt, nil
@@ -117,7 +115,7 @@ func (s *Run) PetraRoute(route string) (*petra.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.recall(causePetraKey, "petra route "+route+" forbidden", "petra route "+route+" not found"); err != nil {
+	if err := s.failures.recall(causePetraKey, "petra route "+route+" forbidden", "petra route "+route+" not found"); err != nil {
 		return nil, err
 	}
 	return pt, nil
@@ -163,7 +161,7 @@ func Cached[T any](ctx context.Context, s *Run, key string, load func(context.Co
 	if err != nil {
 		if _, persistent := persistentCause(err); persistent {
 			m.setSticky(err)
-			_ = s.remember(err)
+			_ = s.failures.remember(err)
 		}
 	}
 	return v, err
@@ -275,4 +273,62 @@ func Wait(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// FirstReport reports whether err should be shown to the user: always for an
+// ordinary error, and only the first time in the run for a persistent one.
+// Terraform fails the plan on the first such error anyway, so the other
+// resources that hit the same cause stay quiet instead of repeating it.
+func (s *Run) FirstReport(err error) bool {
+	if s == nil {
+		return true
+	}
+	cause, ok := persistentCause(err)
+	if !ok {
+		return true
+	}
+	return s.failures.firstReport(cause)
+}
+
+// FirstReportKey is FirstReport for a cause the caller names itself (a
+// configuration mismatch every resource of the run would repeat).
+func (s *Run) FirstReportKey(cause string) bool {
+	if s == nil {
+		return true
+	}
+	return s.failures.firstReport("key " + cause)
+}
+
+// MarkReported records that a persistent failure was shown to the user in
+// another form (the connection's verification lists rejected credentials as
+// a failed check, not as an error value).
+func (s *Run) MarkReported(err error) {
+	if cause, ok := persistentCause(err); ok {
+		s.failures.firstReport(cause)
+		_ = s.failures.remember(err)
+	}
+}
+
+// WithTimeZone sets the database's time zone; configured is false when the
+// provider fell back to UTC because time_zone was not set.
+func (s *Run) WithTimeZone(loc *time.Location, configured bool) *Run {
+	s.tz.set(loc, configured)
+	return s
+}
+
+// Location is the time zone whose calendar defines Today (UTC by default).
+func (s *Run) Location() *time.Location {
+	if s == nil {
+		return time.UTC
+	}
+	return s.tz.location()
+}
+
+// TimeZoneWarning returns, once per provider run, the warning shown when no
+// time zone was configured and billing dates follow UTC.
+func (s *Run) TimeZoneWarning() (summary, detail string, ok bool) {
+	if s == nil || s.at == nil {
+		return "", "", false
+	}
+	return s.tz.warning(s.Today())
 }

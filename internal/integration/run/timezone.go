@@ -30,44 +30,36 @@ type timeZone struct {
 	warned     bool
 }
 
-// WithTimeZone sets the database's time zone; configured is false when the
-// provider fell back to UTC because time_zone was not set.
-func (s *Run) WithTimeZone(loc *time.Location, configured bool) *Run {
+// set records the time zone; configured is false when the provider fell
+// back to UTC because time_zone was not set.
+func (z *timeZone) set(loc *time.Location, configured bool) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s.tz.mu.Lock()
-	defer s.tz.mu.Unlock()
-	s.tz.loc, s.tz.configured = loc, configured
-	return s
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.loc, z.configured = loc, configured
 }
 
-// Location is the time zone whose calendar defines Today (UTC by default).
-func (s *Run) Location() *time.Location {
-	if s == nil {
+// location is the time zone (UTC by default).
+func (z *timeZone) location() *time.Location {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.loc == nil {
 		return time.UTC
 	}
-	s.tz.mu.Lock()
-	defer s.tz.mu.Unlock()
-	if s.tz.loc == nil {
-		return time.UTC
-	}
-	return s.tz.loc
+	return z.loc
 }
 
-// TimeZoneWarning returns, once per provider run, the warning shown when no
-// time zone was configured and billing dates follow UTC.
-func (s *Run) TimeZoneWarning() (summary, detail string, ok bool) {
-	if s == nil || s.at == nil {
+// warning returns, once, the warning shown when no time zone was configured
+// and billing dates follow UTC; today is the UTC date.
+func (z *timeZone) warning(today time.Time) (summary, detail string, ok bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.configured || z.warned {
 		return "", "", false
 	}
-	today := s.Today()
-	s.tz.mu.Lock()
-	defer s.tz.mu.Unlock()
-	if s.tz.configured || s.tz.warned {
-		return "", "", false
-	}
-	s.tz.warned = true
+	z.warned = true
 	return "Billing dates use UTC",
 		fmt.Sprintf("time_zone is not set in the provider's autotask block (or AUTOTASK_TIME_ZONE), so \"today\" for "+
 			"billing (contract start and end checks, the adjustments' effective date, the units in effect) is the "+
