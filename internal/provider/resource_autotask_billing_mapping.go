@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -73,6 +76,23 @@ type billingMappingModel struct {
 	ClaimToken    types.String `tfsdk:"claim_token"`
 	ClaimNoteID   types.Int64  `tfsdk:"claim_note_id"`
 	Unconfirmed   types.Object `tfsdk:"unconfirmed_adjustment"`
+	// Timeouts bound create, update and destroy (billingDefaultTimeout).
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// billingDefaultTimeout bounds create, update and destroy unless the
+// timeouts block says otherwise: a claim note and an adjustment may each
+// wait 6 minutes for Autotask's answer (autotask.DefaultWriteTimeout, above
+// Autotask's own 5-minute limit), and a push whose answer is lost reads the
+// units back for about 30 s more.
+const billingDefaultTimeout = 15 * time.Minute
+
+// billingTimeoutsNull is an absent timeouts block, for models built in code
+// (state upgrades).
+func billingTimeoutsNull() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
 }
 
 // Metadata names the resource type.
@@ -81,7 +101,7 @@ func (r *billingMappingResource) Metadata(_ context.Context, req resource.Metada
 }
 
 // Schema describes the resource.
-func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *billingMappingResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	fromAutotask := func(what string) schema.StringAttribute {
@@ -218,6 +238,20 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"effective":   effectiveAttribute(),
 			"sync_status": syncStatusAttribute("billing mapping"),
 			"sync_error":  syncErrorAttribute(),
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: "How long creating the mapping may take: the apply-time checks, the claim note and " +
+					"the push with its read-back, as a duration such as `\"5m\"`. Default `\"15m\"`. When it passes " +
+					"while Autotask holds the adjustment, nothing more is posted: the units are read back once and the " +
+					"adjustment is recorded as unconfirmed, so the next apply never posts it a second time.",
+				UpdateDescription: "How long an update (a new unit count, a retry of a failed mapping) may take, as a " +
+					"duration such as `\"5m\"`. Default `\"15m\"`; a passed timeout is handled as for create.",
+				DeleteDescription: "How long destroying the mapping may take: releasing its claim, and with " +
+					"`on_destroy = \"zero\"` the push to 0 units. Default `\"15m\"`; a passed timeout is handled as for " +
+					"create, and the mapping stays in state.",
+			}),
 		},
 	}
 	for k, v := range billingClaimSchema() {

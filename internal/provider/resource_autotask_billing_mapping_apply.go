@@ -27,6 +27,13 @@ func (r *billingMappingResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, billingDefaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	r.apply(ctx, plan, nil, &resp.State, &resp.Diagnostics)
 }
 
@@ -39,6 +46,13 @@ func (r *billingMappingResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := plan.Timeouts.Update(ctx, billingDefaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	r.apply(ctx, plan, &state, &resp.State, &resp.Diagnostics)
 }
 
@@ -162,7 +176,11 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
 		}
 		p := path.Root("units")
-		addAPIError(diags, &p, "Pushing units to Autotask failed", err)
+		setting := "timeouts.update"
+		if prior == nil {
+			setting = "timeouts.create"
+		}
+		addAPIError(diags, &p, "Pushing units to Autotask failed", timedOut(ctx, err, setting))
 		return
 	}
 	fillUnknownInt64(&plan.LastPushDelta, types.Int64Value(int64(res.Delta)))
@@ -208,6 +226,13 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 	if svc == nil {
 		return
 	}
+	timeout, diags := state.Timeouts.Delete(ctx, billingDefaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	ctx = r.data.maskCtx(ctx)
 	if !guardUnconfirmedDelete(svc, &state, &resp.Diagnostics) {
 		return
@@ -242,11 +267,24 @@ func (r *billingMappingResource) zeroOnDestroy(ctx context.Context, svc *service
 		addAPIError(&resp.Diagnostics, &p, "Setting the old billing line to 0 units failed", fmt.Errorf("%w\n\nThe "+
 			"mapping of Petra tenant %q stays in state (on_destroy = \"zero\"). Fix the contract in Autotask and "+
 			"apply again (the provider reads the units first and pushes only what is missing), or set on_destroy = "+
-			"\"keep\" to let the mapping go without changing the line", err, state.TenantID.ValueString()))
+			"\"keep\" to let the mapping go without changing the line", timedOut(ctx, err, "timeouts.delete"), state.TenantID.ValueString()))
 		return false
 	}
 	tflog.Info(ctx, "set the billing line to 0 units on destroy", map[string]any{
 		"contract_service_id": state.ContractServiceID.ValueInt64(), "delta": res.Delta,
 	})
 	return true
+}
+
+// timedOut adds to err, when the resource's timeout passed while it ran,
+// which timeout it was and what happened: the push stops at the deadline,
+// posts nothing more, and records an adjustment whose answer it did not get
+// as unconfirmed.
+func timedOut(ctx context.Context, err error, setting string) error {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w\n\nThe mapping's timeout (%s) passed before Autotask answered. Nothing more was posted "+
+		"for this line; an adjustment whose answer did not come is recorded as unconfirmed, and the next apply reads "+
+		"the units before it posts anything. Raise %s if Autotask is this slow", err, setting, setting)
 }

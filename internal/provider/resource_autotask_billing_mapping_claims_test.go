@@ -482,7 +482,7 @@ func TestBillingMappingPausedAndTrialTenantsWarn(t *testing.T) {
 			ContractName: types.StringUnknown(), ServiceName: types.StringUnknown(), ContractStartDate: types.StringUnknown(),
 			ContractEndDate: types.StringUnknown(), LastPushDelta: types.Int64Unknown(), LastPushAt: types.StringUnknown(),
 			TakeOverClaim: types.BoolNull(), ClaimToken: types.StringUnknown(), ClaimNoteID: types.Int64Unknown(),
-			Unconfirmed: types.ObjectUnknown(unconfirmedAttrTypes),
+			Unconfirmed: types.ObjectUnknown(unconfirmedAttrTypes), Timeouts: billingTimeoutsNull(),
 		}
 	}
 	for tenant, want := range map[string][2]string{
@@ -495,4 +495,79 @@ func TestBillingMappingPausedAndTrialTenantsWarn(t *testing.T) {
 		}
 		tenantMappingWantDiag(t, diags, diag.SeverityWarning, "tenant_id", want[0], want[1])
 	}
+}
+
+// TestAccBillingMapping_writeHeldPastTheCreateTimeout: Autotask holds the
+// adjustment longer than the mapping's timeouts.create. The apply fails on
+// time naming the timeout, with the adjustment recorded as unconfirmed and
+// nothing posted again; once the held write lands, the next apply posts
+// nothing. One adjustment in all, the line at its target.
+func TestAccBillingMapping_writeHeldPastTheCreateTimeout(t *testing.T) {
+	env := newAccEnv(t)
+	env.RequireSandbox(t)
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	b := env.NewBillingTarget(t, 10)
+	lines := []acctest.BillingTarget{b}
+	clock := newTestWallClock()
+	cfg := env.ProviderConfig() + fmt.Sprintf(`
+resource "petra_autotask_billing_mapping" "m0" {
+  connection_id = %q
+  tenant_id     = %q
+  company_id    = %d
+  contract_id   = %d
+  service_id    = %d
+  units         = 30
+
+  timeouts {
+    create = "2s"
+  }
+}
+`, env.ConnectionID(), tenant, b.CompanyID, b.ContractID, b.ServiceID)
+	var seq int64
+	var started time.Time
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6FactoriesWith(env, billing.PushTiming{
+			ReadBackWaits: []time.Duration{0, 5 * time.Second, 10 * time.Second, 20 * time.Second},
+			SettleWindow:  10 * time.Minute, Now: clock.Now,
+		}),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					markSeq(t, env, &seq)()
+					injectFault(t, env, sandbox.FaultRule{Method: "POST", Path: adjustmentsPath, Action: sandbox.FaultHoldThenCommit, UntilReleased: true})
+					started = time.Now()
+				},
+				Config: cfg,
+				ExpectError: exactParts("Pushing units to Autotask failed", "The outcome of the adjustment of +20 units to contract service",
+					"Nothing more was posted for this line", "The mapping's timeout (timeouts.create) passed before Autotask answered",
+					"Raise timeouts.create if Autotask is this slow"),
+			},
+			{
+				PreConfig: func() {
+					if took := time.Since(started); took > 60*time.Second {
+						t.Errorf("the apply took %s with a 2s create timeout", took)
+					}
+					if n := adjustmentsSince(t, env, seq); n != 1 {
+						t.Errorf("%d adjustment posts in the timed-out apply, want 1", n)
+					}
+					if _, err := env.Sandbox.Admin.ReleaseLateCommits(ctx()); err != nil {
+						t.Fatal(err)
+					}
+					waitForApplied(t, env, seq, 1)
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m0", tfjsonpath.New("units"), knownvalue.Int64Exact(30)),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.m0", tfjsonpath.New("unconfirmed_adjustment"), knownvalue.Null()),
+				},
+				Check: func(*terraform.State) error {
+					if n := adjustmentsSince(t, env, seq); n != 1 {
+						return fmt.Errorf("%d adjustment posts, want 1: the held one, nothing after", n)
+					}
+					return expectLines(t, env, &seq, lines, 30, 1)
+				},
+			},
+		},
+	})
 }

@@ -91,7 +91,7 @@ func (r *billingMappingResource) UpgradeState(context.Context) map[int64]resourc
 				LastPushDelta: old.LastPushDelta, LastPushAt: old.LastPushAt,
 				SyncStatus: types.StringValue(SyncStatusOK), SyncError: types.StringNull(),
 				TakeOverClaim: types.BoolNull(), ClaimToken: types.StringNull(), ClaimNoteID: types.Int64Null(),
-				Unconfirmed: unconfirmedNull(),
+				Unconfirmed: unconfirmedNull(), Timeouts: billingTimeoutsNull(),
 			}
 			if !old.TenantID.IsNull() && !old.ContractID.IsNull() && !old.ServiceID.IsNull() {
 				m.ID = types.StringValue(billingMappingID(old.TenantID.ValueString(), old.ContractID.ValueInt64(), old.ServiceID.ValueInt64()))

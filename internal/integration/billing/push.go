@@ -283,7 +283,8 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 	// Ctrl-C during the wait cannot cut it short: what landed must be known
 	// and recorded before returning.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
-	now, known, rerr := s.readBack(rctx, req.ContractServiceID, day, before, tm)
+	deadline, _ := ctx.Deadline()
+	now, known, rerr := s.readBack(rctx, req.ContractServiceID, day, before, tm, deadline)
 	cancel()
 	res.Record = true
 	if known {
@@ -322,8 +323,14 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC"
 // before, pausing tm.ReadBackWaits before each read, until the units change
 // (the adjustment landed, or something else changed them: the caller tells
 // which). known is false when no read succeeded; err is the last read error.
-func (s *Pusher) readBack(ctx context.Context, contractServiceID int64, day time.Time, before int, tm PushTiming) (units int, known bool, err error) {
-	for _, wait := range tm.ReadBackWaits {
+// A push's deadline (the resource's timeout; zero when none) is honoured:
+// once it has passed, no further wait begins, but the first read always
+// happens, so an answer lost after the commit is still recognised.
+func (s *Pusher) readBack(ctx context.Context, contractServiceID int64, day time.Time, before int, tm PushTiming, deadline time.Time) (units int, known bool, err error) {
+	for i, wait := range tm.ReadBackWaits {
+		if i > 0 && !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
+			return units, known, err
+		}
 		if serr := tm.Sleep(ctx, wait); serr != nil {
 			if err == nil {
 				err = serr

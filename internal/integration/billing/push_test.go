@@ -394,6 +394,55 @@ func TestPushUnitsWriteHeldPastTheClientDeadline(t *testing.T) {
 	}
 }
 
+// TestPushUnitsDeadlineBoundsTheReadBack: the push's context carries the
+// resource's timeout, and Autotask holds the post past it. The post is cut
+// at the deadline and never sent again; the read-back reads once (an answer
+// lost after the commit would show there) and starts no wait after the
+// deadline, however long ReadBackWaits is; the adjustment is recorded as
+// unconfirmed. Once it lands, the next run posts nothing.
+func TestPushUnitsDeadlineBoundsTheReadBack(t *testing.T) {
+	t.Parallel()
+	e := newBillingEnv(t, 0)
+	clock := newWallClock()
+	long := PushTiming{ReadBackWaits: []time.Duration{0, 5 * time.Second, 10 * time.Second, 20 * time.Second},
+		SettleWindow: 10 * time.Minute, Now: clock.Now}
+	e.svc.withTiming(long)
+	b := e.NewBillingTarget(t, 30)
+	seq := e.lastSeq(t)
+	e.inject(t, sandbox.FaultRule{Method: "POST", Path: adjustmentsPath, Action: sandbox.FaultHoldThenCommit, UntilReleased: true})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	started := time.Now()
+	res, err := e.svc.PushUnits(ctx, pushReq(b, 50))
+	took := time.Since(started)
+	if !errors.Is(err, ErrUnconfirmed) || res.Unconfirmed == nil || res.Unconfirmed.UnitChange != 20 || !res.Record {
+		t.Fatalf("PushUnits past its deadline = %+v, %v; want the +20 adjustment recorded as unconfirmed", res, err)
+	}
+	if took > 4*time.Second {
+		t.Errorf("the push took %s: a read-back wait began after the 400ms deadline", took)
+	}
+	posts := e.requestsSince(t, seq, "POST", "/ContractServiceAdjustments")
+	if len(posts) == 0 {
+		t.Fatal("no adjustment post in the request log")
+	}
+	if n := len(e.requestsSince(t, posts[0].Seq, "POST", "/ContractServiceUnits/query")); n != 1 {
+		t.Errorf("%d unit reads after the post, want exactly 1 (the read-back's first, at the deadline)", n)
+	}
+	if _, err := e.Sandbox.Admin.ReleaseLateCommits(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the held write", func() bool { return e.appliedAdjustments(t, seq) == 1 })
+	req := pushReq(b, 50)
+	req.Unconfirmed = res.Unconfirmed
+	if res, err = e.svc.PushUnits(context.Background(), req); err != nil || res.After != 50 || res.Delta != 0 {
+		t.Fatalf("run after the held write landed: %+v, %v", res, err)
+	}
+	if got, n := e.UnitsToday(t, b.ContractServiceID), e.adjustmentPosts(t, seq); got != 50 || n != 1 {
+		t.Fatalf("Autotask holds %d units after %d adjustment posts, want 50 after exactly 1", got, n)
+	}
+}
+
 // roundTripFunc adapts a function to http.RoundTripper.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
