@@ -60,6 +60,14 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// Some setting comes from a value known only after apply. Leave the
 		// provider unconfigured: plan-time checks are skipped and run at apply.
 		tflog.Warn(ctx, "provider configuration depends on values not yet known; live checks are deferred to apply")
+		resp.Diagnostics.AddWarning("Live checks deferred to apply",
+			"A setting of the petra provider (an autotask or petra setting, billing_check_failure or "+
+				"billing_claim_owner) comes from a value that is not known until apply, so this plan checked nothing "+
+				"against Autotask or Petra: the billing checks (contract exists, belongs to the company, is an active "+
+				"Recurring Service contract in effect today, carries the service once), the tenant and company checks, "+
+				"the claims and the connection's permissions all run at apply, before anything is pushed, and a problem "+
+				"then fails the apply instead of this plan. To have a CI plan catch them, set the provider's settings "+
+				"from known values: variables or the environment variables (AUTOTASK_USERNAME, AUTOTASK_SECRET, ...).")
 		return
 	}
 	resp.Diagnostics.Append(cfg.validate()...)
