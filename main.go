@@ -5,10 +5,12 @@ package main
 import (
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/devprofile"
+	"github.com/petrasecurity/terraform-provider-petra/internal/lifeline"
 	"github.com/petrasecurity/terraform-provider-petra/internal/provider"
 )
 
@@ -31,6 +33,15 @@ func main() {
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		// Terraform killed (kill -9, a CI timeout): stop at once rather than
+		// go on sending requests whose results no state can record.
+		stopWatch := lifeline.Watch(func() {
+			log.Printf("[WARN] the Terraform process that started this provider is gone; stopping now, nothing more is sent")
+			stopProfile()
+			os.Exit(1)
+		})
+		defer stopWatch()
 	}
 	// The framework's server, wrapped so that its per-call contexts do not
 	// pile up over a large run (provider.NewServer).
