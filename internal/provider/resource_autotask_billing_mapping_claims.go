@@ -170,18 +170,38 @@ func (r *billingMappingResource) claimInRun(ctx context.Context, svc *services, 
 	if !t.lineOK || plan.TenantID.IsUnknown() || plan.TenantID.IsNull() || (state != nil && billingReplaces(state, plan)) {
 		return // a replacement is planned a second time, as a create, which claims
 	}
-	other, err := svc.inRun.ClaimLineInRun(ctx, t.line.ContractServiceID, claims.RunClaimant{
+	who := claims.RunClaimant{
 		Tenant: plan.TenantID.ValueString(), Company: plan.CompanyID.ValueInt64(), Contract: plan.ContractID.ValueInt64(),
-	})
+		Service: plan.ServiceID.ValueInt64(), Existing: state != nil,
+	}
+	other, err := svc.inRun.ClaimLineInRun(ctx, t.line.ContractServiceID, who)
 	if err != nil {
 		// The registry of the run is best effort: this process's own check
 		// ran, and the claims in Autotask still stop a second push.
 		tflogWarn(ctx, "billing mapping run registry unavailable", err)
 	}
+	if other != nil && replanForReplace(*other, who) {
+		return
+	}
 	if other != nil {
 		t.problems = append(t.problems, claims.LineClaimedTwice(t.line.ContractServiceID, t.serviceName,
 			t.contractName(), *other))
 	}
+}
+
+// replanForReplace reports whether a create plan (second) of a line is the
+// second plan Terraform makes of one mapping it replaces: `-replace=` (or a
+// replacement of the provider's own choosing) plans the mapping first as an
+// update, with its state, then again as a create, with none. Both name the
+// same tenant, company, contract and service in the same process. A second
+// mapping of those same arguments, added beside an existing one, looks the
+// same here; its apply then finds the line claimed by the existing mapping's
+// note and pushes nothing (ClaimConflictError), so the line is still billed
+// once.
+func replanForReplace(first, second claims.RunClaimant) bool {
+	return first.Existing && !second.Existing && !first.OtherProcess &&
+		first.Tenant == second.Tenant && first.Company == second.Company && first.Contract == second.Contract &&
+		first.Service == second.Service
 }
 
 // contractName is the target contract's name ("" when unknown).

@@ -47,6 +47,10 @@ type RunClaimant struct {
 	Tenant   string `json:"tenant"`
 	Company  int64  `json:"company"`
 	Contract int64  `json:"contract"`
+	Service  int64  `json:"service,omitempty"`
+	// Existing is set when the mapping was planned with a prior state (an
+	// update, not a create).
+	Existing bool `json:"existing,omitempty"`
 	// Alias is set when the claim comes from another provider process.
 	OtherProcess bool `json:"-"`
 }
