@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -120,7 +121,7 @@ func providerSchema() schema.Schema {
 					"`petra_autotask_billing_mapping` at apply, so a scheduled billing run still syncs every healthy " +
 					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`. See the billing sync guide for the exit " +
 					"codes a scheduled run gets in each mode.",
-				Validators: []validator.String{billingCheckFailureValidator{}},
+				Validators: []validator.String{stringvalidator.OneOf(BillingCheckError, BillingCheckWarn)},
 			},
 			"billing_claim_owner": schema.StringAttribute{
 				Optional: true,
@@ -180,7 +181,9 @@ func providerSchema() schema.Schema {
 							"start and end checks, the adjustments' effective date and the units in effect (Autotask stores " +
 							"contract dates as calendar dates of the database, and its API does not say which time zone " +
 							"that is). Without it the provider uses UTC and says so in one warning per run. Environment " +
-							"variable: `AUTOTASK_TIME_ZONE`.",
+							"variable: `AUTOTASK_TIME_ZONE`. The zone database is built into the provider, so the name " +
+							"works on every machine, and `terraform validate` rejects a name that is not a time zone.",
+						Validators: []validator.String{timeZoneValidator{}},
 					},
 				},
 			},
