@@ -100,6 +100,9 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			BaseURL:   strings.TrimSpace(cfg.petraAPIURL.value),
 			UserAgent: userAgent,
 			Logger:    newLogAdapter(ctx, "petra"),
+			// Petra's per-route limits (petra.DefaultRouteLimits) unless a
+			// test raised them.
+			RequestsPerMinute: p.opts.PetraRequestsPerMinute,
 		})
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cfg.petraAPIKey.path.ParentPath(), "Invalid Petra configuration", err.Error())

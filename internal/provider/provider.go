@@ -36,6 +36,11 @@ type Options struct {
 	PushTiming *integration.PushTiming
 	// AutotaskWriteTimeout overrides the Autotask client's write timeout.
 	AutotaskWriteTimeout time.Duration
+	// PetraRequestsPerMinute, when set, paces every Petra route to this many
+	// requests a minute instead of Petra's own per-route limits. Test-only:
+	// in-process acceptance tests run against a sandbox whose limits are
+	// raised.
+	PetraRequestsPerMinute int
 }
 
 // PetraProvider is the provider implementation.
