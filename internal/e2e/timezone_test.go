@@ -152,3 +152,63 @@ resource "petra_autotask_billing_mapping" "m" {
 		t.Errorf("the line holds %d units on %s after the apply, want %d", got, today, units)
 	}
 }
+
+// TestUTCWarningIsTheProviders: without time_zone, the plan of a
+// configuration with several billing mappings warns once that billing dates
+// follow UTC, on the provider block (whose setting fixes it), not on one of
+// the mappings; with time_zone set there is no such warning.
+func TestUTCWarningIsTheProviders(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireSandbox(t)
+	secrets := env.Secrets()
+	vars := map[string]string{
+		"AUTOTASK_USERNAME": env.Username(), "AUTOTASK_SECRET": secrets[0], "AUTOTASK_INTEGRATION_CODE": secrets[1],
+		"AUTOTASK_ZONE_LOOKUP_URL": env.Sandbox.ZoneLookupURL, "PETRA_API_KEY": secrets[2], "PETRA_API_URL": env.Sandbox.PetraURL,
+	}
+	var mappings strings.Builder
+	for i := range 3 {
+		b := env.NewBillingTarget(t, 1)
+		fmt.Fprintf(&mappings, `
+resource "petra_autotask_billing_mapping" "m%d" {
+  connection_id = %q
+  tenant_id     = %q
+  company_id    = %d
+  contract_id   = %d
+  service_id    = %d
+  units         = 5
+}
+`, i, env.ConnectionID(), env.PetraTenant(t, i).PetraTenantID, b.CompanyID, b.ContractID, b.ServiceID)
+	}
+	config := func(provider string) string {
+		return `terraform {
+  required_providers {
+    petra = { source = "petrasecurity/petra" }
+  }
+}
+
+` + provider + mappings.String()
+	}
+
+	res := NewWorkdir(t, config(`provider "petra" {}`+"\n"), vars).Run(nil, "plan", "-input=false", "-no-color")
+	out := res.Output()
+	if res.ExitCode != 0 {
+		t.Fatalf("plan exited %d:\n%s", res.ExitCode, tail(out, 4000))
+	}
+	if n := strings.Count(out, "Warning: Billing dates use UTC"); n != 1 {
+		t.Fatalf("%d \"Billing dates use UTC\" warnings, want 1:\n%s", n, tail(out, 6000))
+	}
+	warning := out[strings.Index(out, "Warning: Billing dates use UTC"):]
+	if end := strings.Index(warning[1:], "Warning:"); end > 0 {
+		warning = warning[:end+1]
+	}
+	if !strings.Contains(warning, `with provider["registry.terraform.io/petrasecurity/petra"]`) ||
+		strings.Contains(warning, "petra_autotask_billing_mapping") {
+		t.Errorf("the warning is not the provider block's:\n%s", warning)
+	}
+
+	res = NewWorkdir(t, config("provider \"petra\" {\n  autotask {\n    time_zone = \"UTC\"\n  }\n}\n"), vars).
+		Run(nil, "plan", "-input=false", "-no-color")
+	if res.ExitCode != 0 || strings.Contains(res.Output(), "Billing dates use UTC") {
+		t.Errorf("with time_zone set, plan exited %d and warned about UTC:\n%s", res.ExitCode, tail(res.Output(), 4000))
+	}
+}

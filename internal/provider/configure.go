@@ -116,6 +116,10 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		data.svc.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}
 	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, data.svc.Username())
+	// Without time_zone, billing dates follow UTC: say so once per run, on
+	// the provider block whose setting fixes it (not on whichever billing
+	// mapping happened to be planned first).
+	addTimeZoneWarning(&resp.Diagnostics, data.svc)
 	if p.opts.PushTiming != nil {
 		data.svc.WithPushTiming(*p.opts.PushTiming)
 	}

@@ -211,7 +211,8 @@ func addBudgetWarning(diags *diag.Diagnostics, svc *integration.Service) {
 }
 
 // addTimeZoneWarning shows, once per run, that billing dates follow UTC
-// because no time_zone is configured.
+// because no time_zone is configured. Configure calls it, so the warning is
+// the provider block's.
 func addTimeZoneWarning(diags *diag.Diagnostics, svc *integration.Service) {
 	if summary, detail, ok := svc.TimeZoneWarning(); ok {
 		diags.AddWarning(summary, detail)
