@@ -7,6 +7,11 @@ import (
 	"log"
 	"os"
 
+	// The IANA time zone database, embedded (about 450 KB): time_zone =
+	// "America/New_York" must work on machines without a system zone
+	// database (Windows, minimal containers, CI images).
+	_ "time/tzdata"
+
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/devprofile"

@@ -48,6 +48,11 @@ type Env struct {
 	// TimeZone, when set, is written as the provider's time_zone (sandbox
 	// mode; against a real database AUTOTASK_TIME_ZONE is used).
 	TimeZone string
+	// PetraPerMinute is the limit the Petra sandbox was given for every
+	// route (Options.PetraPerMinute). In-process providers pace their Petra
+	// client to it (provider Options.PetraRequestsPerMinute), as a client of
+	// a server with raised limits would.
+	PetraPerMinute int
 
 	// clockAt is the instant (Unix ns) the sandbox clock was last set to:
 	// the provider's test-only clock hook (Now) reads it, so the provider
@@ -69,8 +74,8 @@ type Options struct {
 	// route and key. 0 means roomyPetraPerMinute: an acceptance test starts a
 	// provider process per Terraform command, and together they exceed
 	// Petra's real limit of 10 (the provider then waits out Petra's 429 for up
-	// to a minute, which tests nothing but time). Tests of Petra's limit set
-	// it explicitly (10 is Petra's).
+	// to a minute, which tests nothing but time). Tests of Petra's limits set
+	// it explicitly (Petra's are 1 for /v1/billable-users, 10 for the others).
 	PetraPerMinute int
 }
 
@@ -96,6 +101,7 @@ func NewWithOptions(t testing.TB, opts Options) *Env {
 	if err := sb.Admin.SetPetraRateLimit(ctx, perMinute); err != nil {
 		t.Fatalf("setting the Petra sandbox's rate limit: %v", err)
 	}
+	e.PetraPerMinute = perMinute
 	if os.Getenv(EnvRealAutotask) == "1" {
 		e.Real = true
 		e.username = os.Getenv("AUTOTASK_USERNAME")

@@ -26,7 +26,8 @@ func TestValidateCatchesBadSettingsOffline(t *testing.T) {
 provider "petra" {
   billing_check_failure = "warning"
   autotask {
-    base_url = "http://webservices14.autotask.net/ATServicesRest/"
+    base_url  = "http://webservices14.autotask.net/ATServicesRest/"
+    time_zone = "Mars/Olympus_Mons"
   }
   petra {
     api_url = "ftp://api.petrasecurity.com"
@@ -35,8 +36,10 @@ provider "petra" {
 
 data "petra_tenants" "all" {}
 `, []string{
-			`Error: Invalid billing_check_failure`,
-			`billing_check_failure (or the PETRA_BILLING_CHECK_FAILURE environment variable) is "warning". Use "error"`,
+			`Error: Invalid Attribute Value Match`,
+			`Attribute billing_check_failure value must be one of: ["error" "warn"], got: "warning"`,
+			`Error: Invalid time_zone`,
+			`autotask.time_zone (or the AUTOTASK_TIME_ZONE environment variable) is "Mars/Olympus_Mons", which is not an IANA time zone name.`,
 			`Error: Insecure Autotask base URL`,
 			`autotask.base_url (or the AUTOTASK_BASE_URL environment variable) is "http://webservices14.autotask.net/ATServicesRest/", which uses plain HTTP.`,
 			`Error: Invalid Petra API URL`,
@@ -52,6 +55,7 @@ resource "petra_autotask_billing_mapping" "m" {
   service_id    = 3001
   units         = 1.5
   on_destroy    = "delete"
+  effective     = "tomorrow"
 }
 
 resource "petra_autotask_ticket_defaults" "d" {
@@ -65,8 +69,8 @@ resource "petra_autotask_ticket_defaults" "d" {
 			`tenant_id "ZZk90t " contains white space.`,
 			`company_id is 0, but Autotask ids are positive whole numbers`,
 			`units is 1.5, but Autotask counts whole units.`,
-			`Error: Invalid on_destroy`,
-			`on_destroy is "delete". Use "keep" (the line keeps its units when the mapping is destroyed or replaced; the default) or "zero"`,
+			`Attribute on_destroy value must be one of: ["keep" "zero"], got: "delete"`,
+			`Attribute effective value must be one of: ["today" "next_period"], got: "tomorrow"`,
 			`queue " Monitoring Alerts" has leading or trailing spaces.`,
 			`update_status "" is empty.`,
 		}},

@@ -28,7 +28,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{s: s, limiter: newRouteLimiter(s.clock, s.perMinute)}, nil
+	return &Client{s: s, limiter: newRouteLimiter(s.clock, s.limits)}, nil
 }
 
 // BaseURL returns the API root the client sends requests to.
@@ -68,7 +68,7 @@ func (c *Client) fetch(ctx context.Context, route string, query url.Values) ([]b
 	for n := 1; n <= attempts; n++ {
 		waited, err := c.limiter.wait(ctx, route)
 		if waited > 0 {
-			log.Info("waited for Petra per-route rate limit", "route", route, "wait", waited.String(), "limit_per_minute", c.s.perMinute)
+			log.Info("waited for Petra per-route rate limit", "route", route, "wait", waited.String(), "limit_per_minute", c.limiter.limit(route))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("gave up waiting to call Petra API GET %s within its rate limit: %w", route, err)
@@ -91,7 +91,7 @@ func (c *Client) fetch(ctx context.Context, route string, query url.Values) ([]b
 				advertised = defaultRateLimitWait
 			}
 			if n == attempts {
-				e := &RateLimitError{APIError: c.apiError(route, a), Attempts: n, RetryAfter: advertised}
+				e := &RateLimitError{APIError: c.apiError(route, a), Attempts: n, RetryAfter: advertised, PerMinute: c.limiter.limit(route)}
 				log.Error("Petra rate limit: retries exhausted", "route", route, "attempts", n, "retry_after", advertised.String())
 				return nil, e
 			}
@@ -182,7 +182,7 @@ func (c *Client) statusError(route string, query url.Values, a attempt) error {
 	case http.StatusNotFound:
 		// INFERRED (ref §A2): Petra checks the tenant belongs to the key's
 		// organization; a 404 is taken to mean an unknown tenant.
-		if route == routeBillableUsers {
+		if route == RouteBillableUsers {
 			return &TenantNotFoundError{APIError: base, TenantID: query.Get("tenantId")}
 		}
 	}

@@ -17,10 +17,14 @@ const (
 	// DefaultUserAgent is sent when Config.UserAgent is empty. Petra rejects
 	// requests without a User-Agent.
 	DefaultUserAgent = "terraform-provider-petra-client"
-	// DefaultRequestsPerMinute is Petra's documented per-route limit for
-	// /v1/tenants and /v1/billable-users. INFERRED (ref §A1): /v1/usage has
+	// DefaultRequestsPerMinute is Petra's per-route limit for every route
+	// but /v1/billable-users (RouteLimits). INFERRED (ref §A1): /v1/usage has
 	// no documented limit and is assumed to share the 10/min figure.
 	DefaultRequestsPerMinute = 10
+	// DefaultBillableUsersPerMinute is Petra's limit for /v1/billable-users:
+	// its OpenAPI page says 1 request per minute (its HTML page says 10; the
+	// stricter figure is the one a client can rely on).
+	DefaultBillableUsersPerMinute = 1
 	// DefaultMaxRetries is how many times a request is retried after a 429,
 	// 5xx or network failure.
 	DefaultMaxRetries = 3
@@ -48,9 +52,14 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives diagnostics; default discards them.
 	Logger Logger
-	// RequestsPerMinute is the most requests sent to any one route in any
-	// rolling 60-second window; default DefaultRequestsPerMinute.
+	// RequestsPerMinute, when set, is the most requests sent to every route in
+	// any rolling 60-second window, replacing Petra's per-route limits
+	// (DefaultRouteLimits). For a server that allows more than Petra does,
+	// such as a sandbox with raised limits.
 	RequestsPerMinute int
+	// RouteLimits sets the limit of single routes ("/v1/billable-users"),
+	// over RequestsPerMinute and the defaults.
+	RouteLimits map[string]int
 	// MaxRetries is how many retries follow a 429, 5xx or network failure;
 	// 0 means DefaultMaxRetries and a negative value disables retries.
 	MaxRetries int
@@ -69,7 +78,7 @@ type settings struct {
 	userAgent  string
 	httpClient *http.Client
 	logger     Logger
-	perMinute  int
+	limits     map[string]int // route -> requests per rolling minute
 	maxRetries int
 	maxWait    time.Duration
 	timeout    time.Duration
@@ -85,7 +94,6 @@ func (cfg Config) resolve() (*settings, error) {
 		userAgent:  strings.TrimSpace(cfg.UserAgent),
 		httpClient: cfg.HTTPClient,
 		logger:     cfg.Logger,
-		perMinute:  cfg.RequestsPerMinute,
 		maxRetries: cfg.MaxRetries,
 		maxWait:    cfg.MaxWait,
 		timeout:    cfg.RequestTimeout,
@@ -127,12 +135,24 @@ func (cfg Config) resolve() (*settings, error) {
 	if s.logger == nil {
 		s.logger = nopLogger{}
 	}
-	switch {
-	case s.perMinute == 0:
-		s.perMinute = DefaultRequestsPerMinute
-	case s.perMinute < 0:
-		return nil, fmt.Errorf("petra: RequestsPerMinute is %d; it must be positive (Petra allows %d requests per minute per route)",
-			s.perMinute, DefaultRequestsPerMinute)
+	if cfg.RequestsPerMinute < 0 {
+		return nil, fmt.Errorf("petra: RequestsPerMinute is %d; it must be positive, or 0 for Petra's own per-route limits",
+			cfg.RequestsPerMinute)
+	}
+	s.limits = DefaultRouteLimits()
+	if cfg.RequestsPerMinute > 0 {
+		for r := range s.limits {
+			s.limits[r] = cfg.RequestsPerMinute
+		}
+	}
+	for r, n := range cfg.RouteLimits {
+		if _, known := s.limits[r]; !known {
+			return nil, fmt.Errorf("petra: RouteLimits names %q, which is not a Petra route; use %s", r, strings.Join(routes(), ", "))
+		}
+		if n <= 0 {
+			return nil, fmt.Errorf("petra: RouteLimits[%q] is %d; it must be positive", r, n)
+		}
+		s.limits[r] = n
 	}
 	switch {
 	case s.maxRetries == 0:
@@ -154,6 +174,21 @@ func (cfg Config) resolve() (*settings, error) {
 	}
 	return s, nil
 }
+
+// DefaultRouteLimits returns Petra's documented limits, requests per rolling
+// minute for each route (petra-api.md §A1): /v1/billable-users 1, every
+// other route 10. The sandbox keeps its own copy of these figures on
+// purpose: it is set to other limits in tests, and the client must cope.
+func DefaultRouteLimits() map[string]int {
+	return map[string]int{
+		RouteTenants:       DefaultRequestsPerMinute,
+		RouteUsage:         DefaultRequestsPerMinute,
+		RouteBillableUsers: DefaultBillableUsersPerMinute,
+	}
+}
+
+// routes lists the routes the client calls, sorted.
+func routes() []string { return []string{RouteBillableUsers, RouteTenants, RouteUsage} }
 
 // checkAPIKey rejects keys that cannot be right, without echoing the key.
 func checkAPIKey(key string) error {

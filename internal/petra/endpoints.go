@@ -9,24 +9,25 @@ import (
 	"time"
 )
 
-// Route paths, appended to the base URL (and any path prefix it has).
+// Route paths, appended to the base URL (and any path prefix it has); the
+// keys of Config.RouteLimits.
 const (
-	routeTenants       = "/v1/tenants"
-	routeUsage         = "/v1/usage"
-	routeBillableUsers = "/v1/billable-users"
+	RouteTenants       = "/v1/tenants"
+	RouteUsage         = "/v1/usage"
+	RouteBillableUsers = "/v1/billable-users"
 )
 
 // Tenants lists the organization's tenants (GET /v1/tenants), sorted by
 // name as Petra returns them. Removed tenants are excluded; paused tenants
 // are included with IsPaused set.
 func (c *Client) Tenants(ctx context.Context) ([]Tenant, error) {
-	body, err := c.get(ctx, routeTenants, url.Values{})
+	body, err := c.get(ctx, RouteTenants, url.Values{})
 	if err != nil {
 		return nil, err
 	}
 	out, err := decodeTenants(body)
 	if err != nil {
-		return nil, &DecodeError{Route: routeTenants, Err: err}
+		return nil, &DecodeError{Route: RouteTenants, Err: err}
 	}
 	return out, nil
 }
@@ -41,13 +42,13 @@ func (c *Client) Usage(ctx context.Context, asOf string) (*Usage, error) {
 		}
 		q.Set("asOf", asOf)
 	}
-	body, err := c.get(ctx, routeUsage, q)
+	body, err := c.get(ctx, RouteUsage, q)
 	if err != nil {
 		return nil, err
 	}
 	out, err := decodeUsage(body)
 	if err != nil {
-		return nil, &DecodeError{Route: routeUsage, Err: err}
+		return nil, &DecodeError{Route: RouteUsage, Err: err}
 	}
 	return out, nil
 }
@@ -61,13 +62,13 @@ func (c *Client) BillableUsers(ctx context.Context, tenantID string) (*BillableU
 		return nil, errors.New("petra: a Petra tenant ID is required to read billable users; " +
 			"use the short ID from app.petrasecurity.com/tenant/<id> or from the tenant list (GET /v1/tenants)")
 	}
-	body, err := c.get(ctx, routeBillableUsers, url.Values{"tenantId": {tenantID}})
+	body, err := c.get(ctx, RouteBillableUsers, url.Values{"tenantId": {tenantID}})
 	if err != nil {
 		return nil, err
 	}
 	out, err := decodeBillableUsers(body)
 	if err != nil {
-		return nil, &DecodeError{Route: routeBillableUsers, Err: err}
+		return nil, &DecodeError{Route: RouteBillableUsers, Err: err}
 	}
 	return out, nil
 }

@@ -77,13 +77,32 @@ type RateLimitError struct {
 	// RetryAfter is the wait Petra advertised on its last 429 (before the
 	// MaxWait cap), or the assumed wait when it advertised none.
 	RetryAfter time.Duration
+	// PerMinute is the route's limit the client paced itself to.
+	PerMinute int
 }
 
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("Petra API rate limit for GET %s was still exceeded after %s (Petra asked to wait %s%s). "+
-		"Petra allows about %d requests per minute per route and API key, shared with every other tool using the same key; "+
-		"wait a minute and retry, or run fewer Terraform operations in parallel",
-		e.Route, attemptsText(e.Attempts), e.RetryAfter, detailSuffix(e.Detail), DefaultRequestsPerMinute)
+		"Petra limits requests per route and API key (this client paced the route to %s), counting every other tool "+
+		"using the same key; "+
+		"wait a minute and retry, or run fewer Terraform operations in parallel%s",
+		e.Route, attemptsText(e.Attempts), e.RetryAfter, detailSuffix(e.Detail), perMinuteText(e.PerMinute), e.hint())
+}
+
+func perMinuteText(n int) string {
+	if n == 1 {
+		return "1 request a minute"
+	}
+	return fmt.Sprintf("%d requests a minute", n)
+}
+
+// hint points a billable-users caller at the route that serves every tenant
+// in one request.
+func (e *RateLimitError) hint() string {
+	if e.Route == RouteBillableUsers {
+		return " (for many tenants, read the counts from GET /v1/usage, one request for all of them)"
+	}
+	return ""
 }
 
 // Unwrap returns the underlying APIError.

@@ -26,7 +26,7 @@ func TestIdenticalConcurrentGETsShareOneRequest(t *testing.T) {
 		wg.Go(func() { results[i], errs[i] = c.BillableUsers(context.Background(), "ZZk90t") })
 	}
 	waitFor(t, "all callers to join one request", func() bool {
-		return c.flights.waiting(routeBillableUsers+"?tenantId=ZZk90t") == callers && ts.Count() == 1
+		return c.flights.waiting(RouteBillableUsers+"?tenantId=ZZk90t") == callers && ts.Count() == 1
 	})
 	close(release)
 	wg.Wait()
@@ -62,7 +62,7 @@ func TestSharedRequestSurvivesOneCallerGivingUp(t *testing.T) {
 	waitFor(t, "the first request", func() bool { return ts.Count() == 1 })
 	second := make(chan []Tenant, 1)
 	go func() { got, _ := c.Tenants(context.Background()); second <- got }()
-	waitFor(t, "the second caller to join", func() bool { return c.flights.waiting(routeTenants+"?") == 2 })
+	waitFor(t, "the second caller to join", func() bool { return c.flights.waiting(RouteTenants+"?") == 2 })
 
 	cancel1()
 	if err := <-first; !errors.Is(err, context.Canceled) {

@@ -9,24 +9,25 @@ import (
 // rateWindow is the length of the rolling window Petra's limits are stated in.
 const rateWindow = time.Minute
 
-// routeLimiter allows at most limit requests per route in any rolling
-// rateWindow (a sliding-window log per route). It also holds a route back
+// routeLimiter allows at most limits[route] requests per route in any rolling
+// rateWindow (a sliding-window log per route); each route has its own limit
+// because Petra's differ (DefaultRouteLimits). It also holds a route back
 // after Petra answers 429, until the advertised wait has passed. It is safe
 // for concurrent use: a slot is recorded under the lock before the caller
 // proceeds, so concurrent callers can never exceed the limit.
 type routeLimiter struct {
-	clock Clock
-	limit int
+	clock  Clock
+	limits map[string]int // route -> requests per window; a route not listed gets 1
 
 	mu     sync.Mutex
 	sent   map[string][]time.Time // grant times inside the window, oldest first
 	paused map[string]time.Time   // route -> no requests before this time
 }
 
-func newRouteLimiter(clock Clock, limit int) *routeLimiter {
+func newRouteLimiter(clock Clock, limits map[string]int) *routeLimiter {
 	return &routeLimiter{
 		clock:  clock,
-		limit:  limit,
+		limits: limits,
 		sent:   map[string][]time.Time{},
 		paused: map[string]time.Time{},
 	}
@@ -76,12 +77,21 @@ func (l *routeLimiter) reserve(route string) time.Duration {
 		i++
 	}
 	times = times[i:]
-	if len(times) >= l.limit {
+	if len(times) >= l.limit(route) {
 		l.sent[route] = times
 		return times[0].Add(rateWindow).Sub(now)
 	}
 	l.sent[route] = append(times, now)
 	return 0
+}
+
+// limit is route's requests per window. A route the limiter was not told
+// about gets the strictest pace, one request per window.
+func (l *routeLimiter) limit(route string) int {
+	if n := l.limits[route]; n > 0 {
+		return n
+	}
+	return 1
 }
 
 // pause holds route back until now+d (after a 429), so other callers of the

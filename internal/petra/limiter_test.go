@@ -69,7 +69,8 @@ func TestPacingConcurrentCallersNeverExceedLimit(t *testing.T) {
 	ts := newTestServer(t, clk, func(w http.ResponseWriter, r *http.Request) {
 		jsonReply(w, 200, fmt.Sprintf(`{"tenantId":%q,"projectedBillableUnitsThisMonth":1}`, r.URL.Query().Get("tenantId")))
 	})
-	c := newTestClient(t, ts, clk, nil, nil)
+	// A server that allows 10 a minute on this route (Petra allows 1).
+	c := newTestClient(t, ts, clk, nil, func(cfg *Config) { cfg.RouteLimits = map[string]int{RouteBillableUsers: 10} })
 
 	const callers = 25
 	errs := make(chan error, callers)
@@ -140,7 +141,7 @@ func TestCancelDuringPacingWaitReturnsPromptly(t *testing.T) {
 
 func TestRateLimit429HoldsBackOtherCallersOfTheRoute(t *testing.T) {
 	clk := newFakeClock(false)
-	l := newRouteLimiter(clk, 10)
+	l := newRouteLimiter(clk, map[string]int{RouteTenants: 10})
 	if d := l.reserve("/v1/tenants"); d != 0 {
 		t.Fatalf("first reserve waited %s", d)
 	}

@@ -68,7 +68,11 @@ func TestRateLimitExhaustedIsRateLimitError(t *testing.T) {
 		w.Header().Set("Retry-After-public-api", "30")
 		jsonReply(w, 429, `{"error":"Too Many Requests","message":"Rate limit exceeded for this route"}`)
 	})
-	c := newTestClient(t, ts, clk, nil, func(cfg *Config) { cfg.MaxRetries = 2 })
+	// Paced at 10 a minute, so that the waits below are the 429's alone.
+	c := newTestClient(t, ts, clk, nil, func(cfg *Config) {
+		cfg.MaxRetries = 2
+		cfg.RouteLimits = map[string]int{RouteBillableUsers: 10}
+	})
 
 	_, err := c.BillableUsers(context.Background(), "ZZk90t")
 	var rl *RateLimitError
@@ -81,7 +85,8 @@ func TestRateLimitExhaustedIsRateLimitError(t *testing.T) {
 	if rl.RetryAfter != 30*time.Second || rl.Route != "/v1/billable-users" {
 		t.Errorf("RetryAfter = %s, Route = %s", rl.RetryAfter, rl.Route)
 	}
-	for _, w := range []string{"Petra", "/v1/billable-users", "30s", "Rate limit exceeded for this route", "3 attempts"} {
+	for _, w := range []string{"Petra", "/v1/billable-users", "30s", "Rate limit exceeded for this route", "3 attempts",
+		"paced the route to 10 requests a minute", "read the counts from GET /v1/usage"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("message %q lacks %q", err, w)
 		}

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -78,7 +80,13 @@ func billingHCL(env *acctest.Env, tenant string, b acctest.BillingTarget, overri
 	}
 	var s strings.Builder
 	s.WriteString("resource \"petra_autotask_billing_mapping\" \"x\" {\n")
-	for _, k := range []string{"connection_id", "tenant_id", "company_id", "contract_id", "service_id", "units"} {
+	keys := []string{"connection_id", "tenant_id", "company_id", "contract_id", "service_id", "units"}
+	for _, k := range slices.Sorted(maps.Keys(overrides)) { // optional arguments, such as on_destroy
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
 		fmt.Fprintf(&s, "  %s = %s\n", k, attrs[k])
 	}
 	s.WriteString("}\n")
@@ -136,6 +144,8 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 		{name: "huge units", hcl: bm(map[string]string{"units": "99999999999999"}), attr: "units", summary: "Invalid unit count"},
 		{name: "fractional units", hcl: bm(map[string]string{"units": "2.5"}), attr: "units", summary: "Invalid unit count"},
 		{name: "non-numeric units", hcl: bm(map[string]string{"units": `"lots"`}), attr: "units", summary: "Incorrect attribute value type"},
+		{name: "unknown on_destroy", hcl: bm(map[string]string{"on_destroy": `"delete"`}), attr: "on_destroy", summary: "Invalid Attribute Value Match"},
+		{name: "unknown effective", hcl: bm(map[string]string{"effective": `"tomorrow"`}), attr: "effective", summary: "Invalid Attribute Value Match"},
 		{name: "zero company id", hcl: bm(map[string]string{"company_id": "0"}), attr: "company_id", summary: "Invalid Autotask id"},
 		{name: "negative company id", hcl: bm(map[string]string{"company_id": "-7"}), attr: "company_id", summary: "Invalid Autotask id"},
 		{name: "zero contract id", hcl: bm(map[string]string{"contract_id": "0"}), attr: "contract_id", summary: "Invalid Autotask id"},
@@ -199,7 +209,8 @@ func TestAccBadInputIsRejectedWithOneDiagnostic(t *testing.T) {
 		{name: "empty Petra key", hcl: usesPetra, provider: map[string]string{"petra.api_key": `""`}, attr: "api_key", summary: "Empty Petra API key"},
 		{name: "Petra key with Bearer", hcl: usesPetra, provider: map[string]string{"petra.api_key": `"Bearer petra_abc123"`}, attr: "api_key", summary: "Malformed Petra API key"},
 		{name: "Petra URL plain http", hcl: usesPetra, provider: map[string]string{"petra.api_url": `"http://api.petrasecurity.com"`}, attr: "api_url", summary: "Insecure Petra API URL"},
-		{name: "unknown billing_check_failure", hcl: uses, provider: map[string]string{"billing_check_failure": `"ignore"`}, attr: "billing_check_failure", summary: "Invalid billing_check_failure"},
+		{name: "unknown billing_check_failure", hcl: uses, provider: map[string]string{"billing_check_failure": `"ignore"`}, attr: "billing_check_failure", summary: "Invalid Attribute Value Match"},
+		{name: "time zone not in the IANA database", hcl: uses, provider: map[string]string{"autotask.time_zone": `"Mars/Olympus_Mons"`}, attr: "time_zone", summary: "Invalid time_zone"},
 		// Data sources.
 		{name: "unknown contract type", hcl: fmt.Sprintf("data \"petra_autotask_contracts\" \"x\" {\n  company_id = %d\n  contract_types = [\"Bogus\"]\n}\n", b.CompanyID), attr: "contract_types", summary: "Unknown contract type"},
 		{name: "unknown company type", hcl: "data \"petra_autotask_companies\" \"x\" {\n  company_type = \"Alien\"\n}\n", attr: "company_type", summary: "Invalid company_type"},

@@ -266,24 +266,29 @@ func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequ
 	}
 }
 
-// billingCheckFailureValidator accepts "error" and "warn" at `terraform
-// validate`, with the same message as a value from the environment gets.
-type billingCheckFailureValidator struct{}
+// timeZoneValidator checks time_zone offline, so that `terraform validate`
+// rejects a name that is not an IANA time zone, with the same message a value
+// from AUTOTASK_TIME_ZONE gets when the provider is configured. The zone
+// database is embedded in the binary (time/tzdata in main.go), so the answer
+// does not depend on the machine running Terraform.
+type timeZoneValidator struct{}
 
-func (billingCheckFailureValidator) Description(context.Context) string {
-	return `must be "error" or "warn"`
+func (timeZoneValidator) Description(context.Context) string {
+	return "must be an IANA time zone name, such as America/New_York"
 }
 
-func (v billingCheckFailureValidator) MarkdownDescription(ctx context.Context) string {
+func (v timeZoneValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (billingCheckFailureValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (timeZoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	s := setting{value: req.ConfigValue.ValueString(), set: true, path: req.Path, env: EnvBillingCheckFailure}
-	resp.Diagnostics.Append(checkBillingCheckFailure(s)...)
+	s := setting{value: req.ConfigValue.ValueString(), set: true, path: req.Path, env: EnvAutotaskTimeZone}
+	if _, _, err := (resolvedConfig{autotaskTimeZone: s}).timeZone(); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time_zone", err.Error()+".")
+	}
 }
 
 // checkBillingCheckFailure checks the billing_check_failure setting.
@@ -295,9 +300,13 @@ func checkBillingCheckFailure(s setting) diag.Diagnostics {
 	switch s.value {
 	case BillingCheckError, BillingCheckWarn:
 	default:
+		// A configured value is refused earlier, at validate, by the stock
+		// stringvalidator.OneOf; this catches the environment variable, in
+		// the same words.
 		diags.AddAttributeError(s.path, "Invalid billing_check_failure",
-			fmt.Sprintf("%s is %q. Use \"error\" (fail the plan; the default) or \"warn\" (warn at plan, record only "+
-				"the affected tenant's mappings as failed at apply and sync every other tenant).", s.where(), s.value))
+			fmt.Sprintf("%s is %q; value must be one of: [\"error\" \"warn\"]. \"error\" (the default) fails the plan; "+
+				"\"warn\" warns at plan, records only the affected tenant's mappings as failed at apply and syncs every "+
+				"other tenant.", s.where(), s.value))
 	}
 	return diags
 }

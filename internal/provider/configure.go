@@ -110,6 +110,9 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			BaseURL:   strings.TrimSpace(cfg.petraAPIURL.value),
 			UserAgent: userAgent,
 			Logger:    newLogAdapter(ctx, "petra"),
+			// Petra's per-route limits (petra.DefaultRouteLimits) unless a
+			// test raised them.
+			RequestsPerMinute: p.opts.PetraRequestsPerMinute,
 		})
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(cfg.petraAPIKey.path.ParentPath(), "Invalid Petra configuration", err.Error())
@@ -128,6 +131,10 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		timing = *p.opts.PushTiming
 	}
 	data.svc = newServices(r, timing, p.openRunRegistry(ctx))
+	// Without time_zone, billing dates follow UTC: say so once per run, on
+	// the provider block whose setting fixes it (not on whichever billing
+	// mapping happened to be planned first).
+	addTimeZoneWarning(&resp.Diagnostics, data.svc)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -45,9 +45,9 @@ func (d *billableUnitsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"auditing a single tenant: the users billable right now and Petra's prorated projection for this month. " +
 			"It is **not** the count to bill: billing mappings push `petra_usage`'s `billable_users_this_month` (see " +
 			"the [billing sync guide](../guides/billing-sync)).\n\n" +
-			"It costs one Petra request per tenant, and Petra allows about 10 requests a minute on this route: a " +
-			"`for_each` over 24 tenants takes about 2 minutes, over 500 tenants about 50 minutes. `petra_usage` reads " +
-			"every tenant in one request. Needs a Petra API key.",
+			"It costs one Petra request per tenant, and Petra allows **1 request a minute** on this route (the " +
+			"provider paces itself to it): a `for_each` over 24 tenants takes about 23 minutes, over 500 tenants more " +
+			"than 8 hours. At scale use `petra_usage`, which reads every tenant in one request. Needs a Petra API key.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Required: true,

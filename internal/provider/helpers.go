@@ -215,7 +215,8 @@ func addBudgetWarning(diags *diag.Diagnostics, svc *services) {
 }
 
 // addTimeZoneWarning shows, once per run, that billing dates follow UTC
-// because no time_zone is configured.
+// because no time_zone is configured. Configure calls it, so the warning is
+// the provider block's.
 func addTimeZoneWarning(diags *diag.Diagnostics, svc *services) {
 	if svc == nil {
 		return

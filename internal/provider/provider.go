@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,6 +35,11 @@ type Options struct {
 	PushTiming *billing.PushTiming
 	// AutotaskWriteTimeout overrides the Autotask client's write timeout.
 	AutotaskWriteTimeout time.Duration
+	// PetraRequestsPerMinute, when set, paces every Petra route to this many
+	// requests a minute instead of Petra's own per-route limits. Test-only:
+	// in-process acceptance tests run against a sandbox whose limits are
+	// raised.
+	PetraRequestsPerMinute int
 }
 
 // PetraProvider is the provider implementation.
@@ -132,7 +138,7 @@ func providerSchema() schema.Schema {
 					"`petra_autotask_billing_mapping` at apply, so a scheduled billing run still syncs every healthy " +
 					"tenant. Environment variable: `PETRA_BILLING_CHECK_FAILURE`. See the billing sync guide for the exit " +
 					"codes a scheduled run gets in each mode.",
-				Validators: []validator.String{billingCheckFailureValidator{}},
+				Validators: []validator.String{stringvalidator.OneOf(BillingCheckError, BillingCheckWarn)},
 			},
 			"billing_claim_owner": schema.StringAttribute{
 				Optional: true,
@@ -192,7 +198,9 @@ func providerSchema() schema.Schema {
 							"start and end checks, the adjustments' effective date and the units in effect (Autotask stores " +
 							"contract dates as calendar dates of the database, and its API does not say which time zone " +
 							"that is). Without it the provider uses UTC and says so in one warning per run. Environment " +
-							"variable: `AUTOTASK_TIME_ZONE`.",
+							"variable: `AUTOTASK_TIME_ZONE`. The zone database is built into the provider, so the name " +
+							"works on every machine, and `terraform validate` rejects a name that is not a time zone.",
+						Validators: []validator.String{timeZoneValidator{}},
 					},
 				},
 			},

@@ -94,7 +94,10 @@ func TestAccProviderConfigErrors(t *testing.T) {
 }
 `, `The key in petra.api_key (or the PETRA_API_KEY environment variable) starts with "Bearer ". Set only the key itself; the provider adds the Authorization header.`, ""},
 		{"invalid billing_check_failure", "provider \"petra\" {\n  billing_check_failure = \"sometimes\"\n}\n",
-			`billing_check_failure (or the PETRA_BILLING_CHECK_FAILURE environment variable) is "sometimes". Use "error"`, ""},
+			`Attribute billing_check_failure value must be one of: ["error" "warn"], got: "sometimes"`, ""},
+		{"time zone that is not one", at(`time_zone = "Mars/Olympus_Mons"`),
+			`autotask.time_zone (or the AUTOTASK_TIME_ZONE environment variable) is "Mars/Olympus_Mons", which is not an ` +
+				`IANA time zone name. Use the time zone of your Autotask database, such as "America/New_York"`, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,6 +220,8 @@ func TestValidateNamesTheVariable(t *testing.T) {
 	t.Setenv(EnvAutotaskSecret, "   ")
 	t.Setenv(EnvAutotaskBaseURL, "http://10.0.0.5/ATServicesRest/")
 	t.Setenv(EnvPetraAPIURL, "http://localhost:8089/petra")
+	t.Setenv(EnvBillingCheckFailure, "warning")
+	t.Setenv(EnvAutotaskTimeZone, "Mars/Olympus_Mons")
 
 	diags := resolveConfig(providerModel{BillingCheckFailure: types.StringNull()}).validate()
 	got := map[string]string{}
@@ -231,6 +236,10 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"autotask.secret":           "Empty Autotask API secret: autotask.secret (or the AUTOTASK_SECRET environment variable) is set but empty.",
 		"autotask.integration_code": "Missing Autotask API Tracking Identifier",
 		"autotask.base_url":         "Insecure Autotask base URL",
+		"billing_check_failure": `Invalid billing_check_failure: billing_check_failure (or the PETRA_BILLING_CHECK_FAILURE ` +
+			`environment variable) is "warning"; value must be one of: ["error" "warn"].`,
+		"autotask.time_zone": `Invalid time_zone: autotask.time_zone (or the AUTOTASK_TIME_ZONE environment variable) is ` +
+			`"Mars/Olympus_Mons", which is not an IANA time zone name.`,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d errors %v; want %d (loopback Petra URL must be accepted)", len(got), got, len(want))

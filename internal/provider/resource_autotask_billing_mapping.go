@@ -212,7 +212,7 @@ func (r *billingMappingResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"with the same read-back as any push (a contract Autotask no longer accepts adjustments on then " +
 					"fails the destroy with Autotask's text; set `keep` to let the mapping go without touching the " +
 					"line). Changing it only records the new choice.",
-				Validators: []validator.String{onDestroyValidator{}},
+				Validators: []validator.String{onDestroyOneOf()},
 			},
 			"contract_service_id": schema.Int64Attribute{
 				Computed: true,

@@ -206,7 +206,6 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		}
 	}
 	addBudgetWarning(&resp.Diagnostics, svc)
-	addTimeZoneWarning(&resp.Diagnostics, svc)
 	if len(t.problems) == 0 {
 		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {
 			return

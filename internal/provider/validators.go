@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
@@ -15,7 +16,6 @@ import (
 )
 
 var (
-	_ validator.String = onDestroyValidator{}
 	_ validator.String = petraTenantIDValidator{}
 	_ validator.String = picklistArgumentValidator{}
 )
@@ -78,27 +78,11 @@ func (picklistArgumentValidator) ValidateString(_ context.Context, req validator
 			"(such as \"8\"); the petra_autotask_ticket_picklists data source lists them.", req.Path, v, problem))
 }
 
-// onDestroyValidator accepts "keep" and "zero", and says what each does.
-type onDestroyValidator struct{}
-
-func (onDestroyValidator) Description(context.Context) string { return `must be "keep" or "zero"` }
-
-func (v onDestroyValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (onDestroyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	switch v := req.ConfigValue.ValueString(); v {
-	case OnDestroyKeep, OnDestroyZero:
-	default:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid on_destroy",
-			fmt.Sprintf("on_destroy is %q. Use \"keep\" (the line keeps its units when the mapping is destroyed or "+
-				"replaced; the default) or \"zero\" (the line is pushed to 0 units).", v))
-	}
-}
+// onDestroyOneOf is on_destroy's validator: the framework's stock OneOf, so
+// that every enumeration of the provider (billing_check_failure, effective,
+// on_destroy) is refused with the same "value must be one of" message, which
+// the docs generator also renders.
+func onDestroyOneOf() validator.String { return stringvalidator.OneOf(OnDestroyKeep, OnDestroyZero) }
 
 // billingInt renders an id for messages ("unknown" when absent).
 func billingInt(v types.Int64) string {

@@ -70,6 +70,15 @@ type PetraTenantsRequest struct {
 // PetraRateLimitRequest is the body of POST /_sandbox/petra/rate-limit.
 type PetraRateLimitRequest struct {
 	PerMinute int `json:"perMinute"`
+	// Route, when set ("/v1/billable-users"), limits that route only;
+	// otherwise every route gets PerMinute.
+	Route string `json:"route,omitempty"`
+}
+
+// PetraRateLimits is the answer of GET and POST /_sandbox/petra/rate-limit:
+// each route's limit per rolling minute, per API key.
+type PetraRateLimits struct {
+	PerMinute map[string]int `json:"perMinute"`
 }
 
 // adminRoutes is listed in the 404 answer so a typo is easy to fix.
@@ -84,7 +93,7 @@ var adminRoutes = []string{
 	"POST /_sandbox/stats/reset",
 	"GET|POST /_sandbox/clock",
 	"POST /_sandbox/petra/tenants",
-	"POST /_sandbox/petra/rate-limit",
+	"GET|POST /_sandbox/petra/rate-limit",
 	"GET|POST /_sandbox/autotask/settings",
 	"GET|POST /_sandbox/autotask/posted-periods",
 	"GET /_sandbox/autotask/billing-items[?contractServiceID=ID]",
@@ -301,11 +310,20 @@ func (s *Sandbox) adminHandler() http.Handler {
 		if !decodeAdmin(w, r, &req) {
 			return
 		}
-		if err := s.petra.SetRateLimit(req.PerMinute); err != nil {
-			adminError(w, http.StatusBadRequest, `"perMinute": %v`, err)
+		var err error
+		if req.Route != "" {
+			err = s.petra.SetRouteRateLimit(req.Route, req.PerMinute)
+		} else {
+			err = s.petra.SetRateLimit(req.PerMinute)
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, `rate limit (nothing changed): %v`, err)
 			return
 		}
-		writeAdminJSON(w, http.StatusOK, req)
+		writeAdminJSON(w, http.StatusOK, PetraRateLimits{PerMinute: s.petra.RateLimits()})
+	})
+	mux.HandleFunc("GET /_sandbox/petra/rate-limit", func(w http.ResponseWriter, _ *http.Request) {
+		writeAdminJSON(w, http.StatusOK, PetraRateLimits{PerMinute: s.petra.RateLimits()})
 	})
 
 	s.autotaskAdmin(mux)

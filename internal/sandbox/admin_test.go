@@ -157,6 +157,18 @@ func TestPetraRateLimitThroughAdmin(t *testing.T) {
 	if r := petra(t, in, "/v1/tenants"); r.status != 200 {
 		t.Errorf("after raising the limit (fresh windows): %s", r)
 	}
+	// One route on its own: billable-users back to Petra's 1 a minute.
+	if err := in.Admin.SetPetraRouteRateLimit(ctx(t), "/v1/billable-users", 1); err != nil {
+		t.Fatal(err)
+	}
+	limits, err := in.Admin.PetraRateLimits(ctx(t))
+	if err != nil || limits["/v1/billable-users"] != 1 || limits["/v1/tenants"] != 20 {
+		t.Fatalf("limits = %v (%v), want billable-users 1 and tenants 20", limits, err)
+	}
+	if err := in.Admin.SetPetraRouteRateLimit(ctx(t), "/v1/incidents", 1); err == nil ||
+		!strings.Contains(err.Error(), "/v1/billable-users") {
+		t.Errorf("unknown route: err = %v, want one listing the routes", err)
+	}
 }
 
 func TestClockPinMovesPetraAsOf(t *testing.T) {

@@ -191,8 +191,22 @@ func (c *AdminClient) ReplacePetraTenants(ctx context.Context, tenants []petrasi
 	return c.do(ctx, http.MethodPost, "/petra/tenants", PetraTenantsRequest{Tenants: tenants, Replace: true}, nil)
 }
 
-// SetPetraRateLimit sets Petra's per-route, per-key limit per minute and
-// starts every window afresh.
+// SetPetraRateLimit sets the per-key limit per minute of every Petra route
+// and starts every window afresh.
 func (c *AdminClient) SetPetraRateLimit(ctx context.Context, perMinute int) error {
 	return c.do(ctx, http.MethodPost, "/petra/rate-limit", PetraRateLimitRequest{PerMinute: perMinute}, nil)
+}
+
+// SetPetraRouteRateLimit sets one Petra route's per-key limit per minute
+// (route "/v1/billable-users", "/v1/tenants" or "/v1/usage") and starts every
+// window afresh.
+func (c *AdminClient) SetPetraRouteRateLimit(ctx context.Context, route string, perMinute int) error {
+	return c.do(ctx, http.MethodPost, "/petra/rate-limit", PetraRateLimitRequest{PerMinute: perMinute, Route: route}, nil)
+}
+
+// PetraRateLimits returns each Petra route's per-key limit per minute.
+func (c *AdminClient) PetraRateLimits(ctx context.Context) (map[string]int, error) {
+	var out PetraRateLimits
+	err := c.do(ctx, http.MethodGet, "/petra/rate-limit", nil, &out)
+	return out.PerMinute, err
 }

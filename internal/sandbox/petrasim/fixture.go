@@ -9,10 +9,34 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/simtime"
 )
 
-// DefaultRateLimitPerMinute is Petra's documented per-route limit
-// (petra-api.md §A1: 10 req/min for /v1/tenants and /v1/billable-users).
-// For /v1/usage the same limit is INFERRED (ref §A1).
+// DefaultRateLimitPerMinute is Petra's documented limit for /v1/tenants
+// (petra-api.md §A1: 10 req/min). For /v1/usage the same limit is INFERRED
+// (ref §A1).
 const DefaultRateLimitPerMinute = 10
+
+// DefaultBillableUsersRateLimitPerMinute is the limit of /v1/billable-users:
+// Petra's OpenAPI page for the route says 1 request per minute (its HTML page
+// says 10; the emulator serves the stricter figure).
+const DefaultBillableUsersRateLimitPerMinute = 1
+
+// Routes the emulator serves, the keys of Fixture.RateLimits.
+const (
+	RouteTenants       = "/v1/tenants"
+	RouteUsage         = "/v1/usage"
+	RouteBillableUsers = "/v1/billable-users"
+)
+
+// DefaultRateLimits is each route's limit per rolling minute, per key, as
+// Petra documents them. This is the emulator's own statement of Petra's
+// rule, kept apart from the client's (internal/petra) on purpose: tests set
+// the two differently and check that the client copes.
+func DefaultRateLimits() map[string]int {
+	return map[string]int{
+		RouteTenants:       DefaultRateLimitPerMinute,
+		RouteUsage:         DefaultRateLimitPerMinute,
+		RouteBillableUsers: DefaultBillableUsersRateLimitPerMinute,
+	}
+}
 
 // Billing statuses accepted in a fixture. The value set comes from petra-mcp,
 // not Petra's own docs: INFERRED (ref §A2).
@@ -29,9 +53,12 @@ type Fixture struct {
 	OrganizationName string `json:"organizationName"`
 	// APIKeys are the accepted bearer keys ("petra_...").
 	APIKeys []string `json:"apiKeys"`
-	// RateLimitPerMinute is the per-route, per-key limit; 0 selects
-	// DefaultRateLimitPerMinute.
+	// RateLimitPerMinute, when set, is the per-key limit of every route,
+	// replacing DefaultRateLimits.
 	RateLimitPerMinute int `json:"rateLimitPerMinute,omitempty"`
+	// RateLimits sets single routes' limits per minute ("/v1/billable-users":
+	// 1), over RateLimitPerMinute and the defaults.
+	RateLimits map[string]int `json:"rateLimits,omitempty"`
 	// Tenants are the organisation's tenants, including removed ones.
 	Tenants []Tenant `json:"tenants"`
 }
@@ -88,7 +115,12 @@ func (f *Fixture) Validate(today time.Time) error {
 		}
 	}
 	if f.RateLimitPerMinute < 0 {
-		return fmt.Errorf("petra: rateLimitPerMinute is %d; use a positive number or omit it for the default of %d", f.RateLimitPerMinute, DefaultRateLimitPerMinute)
+		return fmt.Errorf("petra: rateLimitPerMinute is %d; use a positive number or omit it for Petra's own limits", f.RateLimitPerMinute)
+	}
+	for route, n := range f.RateLimits {
+		if err := checkRouteLimit(route, n); err != nil {
+			return fmt.Errorf("petra: rateLimits: %w", err)
+		}
 	}
 	seen := map[string]bool{}
 	for i := range f.Tenants {
@@ -178,4 +210,29 @@ func resolveTenant(t Tenant, today time.Time) (*tenant, error) {
 		out.users = synthesizeUsers(t)
 	}
 	return out, nil
+}
+
+// checkRouteLimit accepts a route the emulator serves and a positive limit.
+func checkRouteLimit(route string, perMinute int) error {
+	if _, ok := DefaultRateLimits()[route]; !ok {
+		return fmt.Errorf("%q is not a route of the emulator; use %q, %q or %q", route, RouteBillableUsers, RouteTenants, RouteUsage)
+	}
+	if perMinute < 1 {
+		return fmt.Errorf("the limit of %s must be at least 1 request per minute, got %d", route, perMinute)
+	}
+	return nil
+}
+
+// rateLimits is the fixture's limit of each route.
+func (f *Fixture) rateLimits() map[string]int {
+	out := DefaultRateLimits()
+	if f.RateLimitPerMinute > 0 {
+		for r := range out {
+			out[r] = f.RateLimitPerMinute
+		}
+	}
+	for r, n := range f.RateLimits {
+		out[r] = n
+	}
+	return out
 }

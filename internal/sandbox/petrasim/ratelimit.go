@@ -9,10 +9,10 @@ import (
 // rateWindow is Petra's rate-limit window ("10 req/min", ref §A1).
 const rateWindow = time.Minute
 
-// limiter enforces N requests per rolling minute per (route, API key).
+// limiter enforces each route's requests per rolling minute per API key.
 type limiter struct {
 	mu     sync.Mutex
-	limit  int
+	limits map[string]int // route -> requests per window
 	events map[limitKey][]time.Time
 }
 
@@ -21,19 +21,34 @@ type limitKey struct {
 	key   [sha256.Size]byte // never keep the raw key around
 }
 
-func newLimiter(limit int) *limiter {
-	if limit <= 0 {
-		limit = DefaultRateLimitPerMinute
-	}
-	return &limiter{limit: limit, events: map[limitKey][]time.Time{}}
+func newLimiter(limits map[string]int) *limiter {
+	return &limiter{limits: limits, events: map[limitKey][]time.Time{}}
 }
 
-// setLimit changes the limit and starts every window afresh.
-func (l *limiter) setLimit(n int) {
+// setLimit changes the limit of route, or of every route when route is "",
+// and starts every window afresh.
+func (l *limiter) setLimit(route string, n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.limit = n
+	if route == "" {
+		for r := range l.limits {
+			l.limits[r] = n
+		}
+	} else {
+		l.limits[route] = n
+	}
 	l.events = map[limitKey][]time.Time{}
+}
+
+// snapshot returns each route's limit.
+func (l *limiter) snapshot() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]int, len(l.limits))
+	for r, n := range l.limits {
+		out[r] = n
+	}
+	return out
 }
 
 // allow records a request at now, or reports how long until a slot frees.
@@ -47,7 +62,11 @@ func (l *limiter) allow(route, apiKey string, now time.Time) (bool, time.Duratio
 		cut++
 	}
 	ev = ev[cut:]
-	if len(ev) >= l.limit {
+	limit := l.limits[route]
+	if limit < 1 {
+		limit = 1
+	}
+	if len(ev) >= limit {
 		l.events[k] = ev
 		return false, ev[0].Add(rateWindow).Sub(now)
 	}

@@ -43,7 +43,7 @@ func New(clock simtime.Clock, fx *Fixture) (*Server, error) {
 		clock:   clock,
 		org:     fx.OrganizationName,
 		keys:    append([]string(nil), fx.APIKeys...),
-		limiter: newLimiter(fx.RateLimitPerMinute),
+		limiter: newLimiter(fx.rateLimits()),
 		tenants: map[string]*tenant{},
 	}
 	if s.org == "" {
@@ -109,15 +109,29 @@ func (s *Server) resolveAll(ts []Tenant) (map[string]*tenant, error) {
 	return out, nil
 }
 
-// SetRateLimit sets the per-route, per-key limit per rolling minute and
+// SetRateLimit sets every route's per-key limit per rolling minute and
 // starts every window afresh.
 func (s *Server) SetRateLimit(perMinute int) error {
 	if perMinute < 1 {
 		return fmt.Errorf("rate limit must be at least 1 request per minute, got %d", perMinute)
 	}
-	s.limiter.setLimit(perMinute)
+	s.limiter.setLimit("", perMinute)
 	return nil
 }
+
+// SetRouteRateLimit sets one route's per-key limit per rolling minute (route
+// is "/v1/billable-users", "/v1/tenants" or "/v1/usage") and starts every
+// window afresh.
+func (s *Server) SetRouteRateLimit(route string, perMinute int) error {
+	if err := checkRouteLimit(route, perMinute); err != nil {
+		return err
+	}
+	s.limiter.setLimit(route, perMinute)
+	return nil
+}
+
+// RateLimits returns each route's per-key limit per rolling minute.
+func (s *Server) RateLimits() map[string]int { return s.limiter.snapshot() }
 
 // visibleTenants returns the non-removed tenants sorted by name (then id).
 func (s *Server) visibleTenants() []*tenant {
@@ -151,9 +165,9 @@ func (s *Server) lookup(id string) *tenant {
 // Handler serves the API relative to its mount point (/v1/...).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/v1/tenants", s.guard("/v1/tenants", s.handleTenants))
-	mux.Handle("/v1/usage", s.guard("/v1/usage", s.handleUsage))
-	mux.Handle("/v1/billable-users", s.guard("/v1/billable-users", s.handleBillableUsers))
+	mux.Handle(RouteTenants, s.guard(RouteTenants, s.handleTenants))
+	mux.Handle(RouteUsage, s.guard(RouteUsage, s.handleUsage))
+	mux.Handle(RouteBillableUsers, s.guard(RouteBillableUsers, s.handleBillableUsers))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found",
 			fmt.Sprintf("No route %s %s; the sandbox serves GET /v1/tenants, /v1/usage and /v1/billable-users", r.Method, r.URL.Path))

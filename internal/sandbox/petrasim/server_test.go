@@ -178,7 +178,9 @@ func TestUsageShapeAsOfAndPausedBilling(t *testing.T) {
 }
 
 func TestBillableUsers(t *testing.T) {
-	e := newEnv(t, testFixture())
+	fx := testFixture()
+	fx.RateLimits = map[string]int{RouteBillableUsers: 100} // this test reads the route many times
+	e := newEnv(t, fx)
 	var bu struct {
 		TenantID, TenantDisplayName, MicrosoftTenantID, ReportGeneratedAt string
 		TotalBillableUsers, ProjectedBillableUnitsThisMonth               int
@@ -416,5 +418,68 @@ func TestSynthesizedUsersMatchCounts(t *testing.T) {
 		if billable != n || licensed != n+2 || unlicensed == 0 {
 			t.Errorf("n=%d: billable %d licensed %d unlicensed %d", n, billable, licensed, unlicensed)
 		}
+	}
+}
+
+// TestRateLimitsPerRoute: /v1/billable-users allows 1 request a minute and
+// the other routes 10, as Petra documents; each route's limit can be set on
+// its own, from the fixture or at run time, and a route that does not exist
+// is refused with the routes that do.
+func TestRateLimitsPerRoute(t *testing.T) {
+	e := newEnv(t, testFixture())
+	if got := e.srv.RateLimits(); got[RouteBillableUsers] != 1 || got[RouteTenants] != 10 || got[RouteUsage] != 10 {
+		t.Fatalf("default limits = %v, want billable-users 1, tenants 10, usage 10", got)
+	}
+	if resp, b := e.get("/v1/billable-users?tenantId=Zk1", testKey, "ua"); resp.StatusCode != 200 {
+		t.Fatalf("first billable-users call: %d %s", resp.StatusCode, b)
+	}
+	e.clock.advance(15 * time.Second)
+	resp, _ := e.get("/v1/billable-users?tenantId=Ab2", testKey, "ua")
+	if resp.StatusCode != 429 || resp.Header.Get(RetryAfterHeader) != "45" {
+		t.Fatalf("second billable-users call within the minute: %d, %s %q; want 429 and a 45 s wait",
+			resp.StatusCode, RetryAfterHeader, resp.Header.Get(RetryAfterHeader))
+	}
+	for i := range 10 {
+		if resp, _ := e.get("/v1/tenants", testKey, "ua"); resp.StatusCode != 200 {
+			t.Fatalf("tenants call %d while billable-users is saturated: %d", i+1, resp.StatusCode)
+		}
+	}
+	e.clock.advance(45 * time.Second)
+	if resp, _ := e.get("/v1/billable-users?tenantId=Ab2", testKey, "ua"); resp.StatusCode != 200 {
+		t.Fatalf("billable-users after the minute: %d", resp.StatusCode)
+	}
+
+	if err := e.srv.SetRouteRateLimit(RouteBillableUsers, 3); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if resp, _ := e.get("/v1/billable-users?tenantId=Zk1", testKey, "ua"); resp.StatusCode != 200 {
+			t.Fatalf("billable-users call %d under limit 3: %d", i+1, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.get("/v1/billable-users?tenantId=Zk1", testKey, "ua"); resp.StatusCode != 429 {
+		t.Errorf("4th billable-users call under limit 3: %d, want 429", resp.StatusCode)
+	}
+	if got := e.srv.RateLimits(); got[RouteTenants] != 10 {
+		t.Errorf("setting billable-users changed tenants to %d", got[RouteTenants])
+	}
+	if err := e.srv.SetRouteRateLimit("/v1/incidents", 5); err == nil || !strings.Contains(err.Error(), RouteBillableUsers) {
+		t.Errorf("unknown route: err = %v, want one naming the routes", err)
+	}
+	if err := e.srv.SetRouteRateLimit(RouteUsage, 0); err == nil {
+		t.Error("limit 0 accepted")
+	}
+
+	fx := testFixture()
+	fx.RateLimitPerMinute = 50
+	fx.RateLimits = map[string]int{RouteUsage: 2}
+	e2 := newEnv(t, fx)
+	if got := e2.srv.RateLimits(); got[RouteBillableUsers] != 50 || got[RouteTenants] != 50 || got[RouteUsage] != 2 {
+		t.Errorf("fixture limits = %v, want 50 everywhere but usage 2", got)
+	}
+	bad := testFixture()
+	bad.RateLimits = map[string]int{"/v1/tenant": 5}
+	if err := bad.Validate(time.Now()); err == nil || !strings.Contains(err.Error(), "rateLimits") {
+		t.Errorf("fixture with an unknown route: err = %v", err)
 	}
 }

@@ -17,6 +17,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	// The IANA time zone database, embedded: a fixture's Autotask timeZone
+	// (and the admin API's) must load on machines without a system zone
+	// database, as the provider's time_zone does.
+	_ "time/tzdata"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
