@@ -88,6 +88,8 @@ type billingMappingModel struct {
 	ClaimToken    types.String `tfsdk:"claim_token"`
 	ClaimNoteID   types.Int64  `tfsdk:"claim_note_id"`
 	Unconfirmed   types.Object `tfsdk:"unconfirmed_adjustment"`
+	// AcknowledgeNameMismatch silences the names warning (name_mismatch.go).
+	AcknowledgeNameMismatch types.Bool `tfsdk:"acknowledge_name_mismatch"`
 }
 
 // Metadata names the resource type.
@@ -238,6 +240,7 @@ func (r *billingMappingResource) Schema(_ context.Context, _ resource.SchemaRequ
 	for k, v := range billingClaimSchema() {
 		resp.Schema.Attributes[k] = v
 	}
+	resp.Schema.Attributes["acknowledge_name_mismatch"] = acknowledgeNameMismatchAttribute("billing mapping")
 }
 
 // Configure keeps the provider data (nil while the provider is unconfigured).
@@ -439,6 +442,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 			plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 		}
 	}
+	warnBillingNameMismatch(ctx, &resp.Diagnostics, svc, &plan, t)
 	addBudgetWarning(&resp.Diagnostics, svc)
 	addTimeZoneWarning(&resp.Diagnostics, svc)
 	if len(t.problems) == 0 {
