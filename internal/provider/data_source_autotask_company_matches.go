@@ -79,10 +79,10 @@ func (d *companyMatchesDataSource) Schema(_ context.Context, _ datasource.Schema
 			"tolerated. The result is deterministic: the same names always give the same suggestions.\n\n" +
 			"Each tenant gets a `confidence`:\n\n" +
 			"* `exact`: one company has the same name (ignoring case, accents, punctuation and `&`/`and`);\n" +
-			"* `high` (score 85 or more): one company clearly matches: the same words after removing legal suffixes " +
-			"(96) or expanding abbreviations (93), one word with a typo (88), or the tenant's initials (80 is " +
-			"`low`);\n" +
-			"* `low` (score 40 to 84): the best company shares only part of the name: review it;\n" +
+			"* `high` (score 85 to 98): one company clearly matches: the same words after removing legal suffixes " +
+			"(96) or expanding abbreviations (93), or one word with a typo (88);\n" +
+			"* `low` (score 40 to 84): the best company shares only part of the name, or one name is the other's " +
+			"initials (80): review it;\n" +
 			"* `ambiguous`: two or more companies score within 5 points of each other (often duplicate companies " +
 			"in Autotask): no company is suggested, `candidates` lists them;\n" +
 			"* `none`: no company scores 40 or more.\n\n" +
