@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
 )
@@ -60,4 +66,84 @@ func TestTenantMappingNameMismatchWarning(t *testing.T) {
 	if _, diags := tenantMappingModifyPlan(t, r, mapping(load, types.BoolNull()), nil); len(diags) != 0 {
 		t.Errorf("the second plan of one run repeated %v", diags)
 	}
+}
+
+// TestAccNameMismatchAcknowledgement: acknowledge_name_mismatch on a tenant
+// mapping and a billing mapping of Harbor Dental Group on a company of
+// another name. Setting it on existing mappings only records the choice (an
+// in-place update, no adjustment, the last push kept); both import, the
+// acknowledgement coming from configuration, as every choice does.
+func TestAccNameMismatchAcknowledgement(t *testing.T) {
+	env := newAccEnv(t)
+	b := env.NewBillingTarget(t, 5) // company "Acc Company …": no word in common with the tenant
+	tenant := "ZZk90t"
+	var seq int64
+	cfg := func(ack string) string {
+		return env.ProviderConfig() + fmt.Sprintf(`
+resource "petra_autotask_tenant_mapping" "test" {
+  connection_id = %[1]q
+  tenant_id     = %[2]q
+  company_id    = %[3]d
+%[6]s}
+
+resource "petra_autotask_billing_mapping" "test" {
+  connection_id = %[1]q
+  tenant_id     = %[2]q
+  company_id    = %[3]d
+  contract_id   = %[4]d
+  service_id    = %[5]d
+  units         = 7
+%[6]s}
+`, env.ConnectionID(), tenant, b.CompanyID, b.ContractID, b.ServiceID, ack)
+	}
+	const tmAddr = "petra_autotask_tenant_mapping.test"
+	ackTrue := "  acknowledge_name_mismatch = true\n"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: markSeq(t, env, &seq),
+				Config:    cfg(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("acknowledge_name_mismatch"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(2)),
+				},
+				Check: expectUnits(t, env, b.ContractServiceID, 7, &seq, 1),
+			},
+			{
+				PreConfig: markSeq(t, env, &seq),
+				Config:    cfg(ackTrue),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(billingAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction(tmAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(2)),
+						plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("sync_status"), knownvalue.StringExact("ok")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("acknowledge_name_mismatch"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(tmAddr, tfjsonpath.New("acknowledge_name_mismatch"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(billingAddr, tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(2)),
+				},
+				Check: expectUnits(t, env, b.ContractServiceID, 7, &seq, 0),
+			},
+			{
+				ResourceName:      tmAddr,
+				ImportState:       true,
+				ImportStateId:     fmt.Sprintf("%s/%d", tenant, b.CompanyID),
+				ImportStateVerify: true,
+				// A choice, like on_destroy's, lives in configuration only.
+				ImportStateVerifyIgnore: []string{"acknowledge_name_mismatch"},
+			},
+			{
+				ResourceName:            billingAddr,
+				ImportState:             true,
+				ImportStateId:           fmt.Sprintf("%s/%d/%d", tenant, b.ContractID, b.ServiceID),
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"acknowledge_name_mismatch", "last_push_delta", "last_push_at", "claim_token", "claim_note_id"},
+			},
+		},
+	})
 }
