@@ -292,7 +292,8 @@ type Candidate struct {
 // Suggestion is the outcome for one tenant name.
 type Suggestion struct {
 	// Candidates are the plausible companies (score of at least
-	// MinCandidateScore), best first, at most the number asked for.
+	// MinCandidateScore), best first: at most the number asked for, or
+	// every company tied with the best when more are.
 	Candidates []Candidate
 	// Confidence is one of the Confidence* values.
 	Confidence string
@@ -333,20 +334,20 @@ func Suggest(tenant string, companies []Company, limit int) Suggestion {
 		return out
 	}
 	best := all[0]
-	close := 1
-	for close < len(all) && all[close].Value >= best.Value-AmbiguityMargin {
-		close++
+	tied := 1
+	for tied < len(all) && all[tied].Value >= best.Value-AmbiguityMargin {
+		tied++
 	}
-	out.Candidates = all[:min(len(all), max(limit, close))]
+	out.Candidates = all[:min(len(all), max(limit, tied))]
 	switch {
-	case close > 1:
+	case tied > 1:
 		out.Confidence = ConfidenceAmbiguous
-		names := make([]string, close)
-		for i := range close {
+		names := make([]string, tied)
+		for i := range tied {
 			names[i] = fmt.Sprintf("%q (%d, score %d)", all[i].Name, all[i].ID, all[i].Value)
 		}
 		out.Note = fmt.Sprintf("%d companies match about equally: %s. Choose one in Autotask's records (merge "+
-			"duplicates if they are the same customer).", close, strings.Join(names, ", "))
+			"duplicates if they are the same customer).", tied, strings.Join(names, ", "))
 		return out
 	case best.Value >= ExactScore:
 		out.Confidence = ConfidenceExact
