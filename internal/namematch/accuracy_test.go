@@ -38,8 +38,9 @@ func measure(t *testing.T, o sandbox.ScaleOptions) accuracy {
 		companies = append(companies, namematch.Company{ID: c["id"].(int64), Name: c["companyName"].(string)})
 	}
 	a := accuracy{tenants: len(key), byVariant: map[string][2]int{}}
+	ix := namematch.NewIndex(companies)
 	for _, st := range key {
-		s := namematch.Suggest(st.TenantName, companies, 3)
+		s := ix.Suggest(st.TenantName, 3)
 		ok := false
 		switch {
 		case st.Ambiguous():

@@ -41,10 +41,14 @@ type Score struct {
 
 // Compare scores the company name against the tenant name.
 func Compare(tenant, company string) Score {
-	if strings.TrimSpace(tenant) == strings.TrimSpace(company) && strings.TrimSpace(tenant) != "" {
+	return compare(Normalize(tenant), Normalize(company))
+}
+
+// compare is Compare on names already normalised.
+func compare(a, b Normalized) Score {
+	if strings.TrimSpace(a.Original) == strings.TrimSpace(b.Original) && strings.TrimSpace(a.Original) != "" {
 		return Score{ScoreSameName, "same name"}
 	}
-	a, b := Normalize(tenant), Normalize(company)
 	if len(a.Plain) == 0 || len(b.Plain) == 0 {
 		return Score{0, "no words to compare"}
 	}
@@ -308,12 +312,34 @@ type Suggestion struct {
 // company name, then id, so the result never depends on input order. limit
 // caps the candidates returned (0: 3); ambiguity is decided over all of them.
 func Suggest(tenant string, companies []Company, limit int) Suggestion {
+	return NewIndex(companies).Suggest(tenant, limit)
+}
+
+// Index holds companies normalised once, to suggest companies for many
+// tenants.
+type Index struct {
+	companies []Company
+	names     []Normalized
+}
+
+// NewIndex normalises the companies' names.
+func NewIndex(companies []Company) *Index {
+	ix := &Index{companies: companies, names: make([]Normalized, len(companies))}
+	for i, c := range companies {
+		ix.names[i] = Normalize(c.Name)
+	}
+	return ix
+}
+
+// Suggest is the package's Suggest against the index's companies.
+func (ix *Index) Suggest(tenant string, limit int) Suggestion {
 	if limit <= 0 {
 		limit = 3
 	}
+	t := Normalize(tenant)
 	var all []Candidate
-	for _, c := range companies {
-		s := Compare(tenant, c.Name)
+	for i, c := range ix.companies {
+		s := compare(t, ix.names[i])
 		if s.Value >= MinCandidateScore {
 			all = append(all, Candidate{Company: c, Score: s})
 		}

@@ -219,9 +219,10 @@ func (d *companyMatchesDataSource) Read(ctx context.Context, req datasource.Read
 	for _, id := range mapped {
 		isMapped[id] = true
 	}
+	ix := namematch.NewIndex(candidates)
 	m.Matches = make([]companyMatchesRow, 0, len(tenants))
 	for _, t := range tenants {
-		m.Matches = append(m.Matches, companyMatchRow(t, namematch.Suggest(t.Name, candidates, limit), isMapped[t.PetraTenantID]))
+		m.Matches = append(m.Matches, companyMatchRow(t, ix.Suggest(t.Name, limit), isMapped[t.PetraTenantID]))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
