@@ -14,6 +14,7 @@ require (
 	github.com/rhysd/actionlint v1.7.12
 	go.yaml.in/yaml/v4 v4.0.0-rc.3
 	golang.org/x/sync v0.24.0
+	golang.org/x/text v0.36.0
 )
 
 require (
@@ -62,7 +63,6 @@ require (
 	golang.org/x/mod v0.35.0 // indirect
 	golang.org/x/net v0.52.0 // indirect
 	golang.org/x/sys v0.43.0 // indirect
-	golang.org/x/text v0.36.0 // indirect
 	golang.org/x/tools v0.43.0 // indirect
 	google.golang.org/appengine v1.6.8 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20251202230838-ff82c1b0f217 // indirect

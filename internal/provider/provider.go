@@ -112,6 +112,7 @@ func (p *PetraProvider) Resources(_ context.Context) []func() resource.Resource 
 func (p *PetraProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewCompaniesDataSource,
+		NewCompanyMatchesDataSource,
 		NewContractServiceUnitsDataSource,
 		NewContractsDataSource,
 		NewTicketPicklistsDataSource,

@@ -76,6 +76,8 @@ type billingMappingModel struct {
 	ClaimToken    types.String `tfsdk:"claim_token"`
 	ClaimNoteID   types.Int64  `tfsdk:"claim_note_id"`
 	Unconfirmed   types.Object `tfsdk:"unconfirmed_adjustment"`
+	// AcknowledgeNameMismatch silences the names warning (name_mismatch.go).
+	AcknowledgeNameMismatch types.Bool `tfsdk:"acknowledge_name_mismatch"`
 	// Timeouts bound create, update and destroy (billingDefaultTimeout).
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
@@ -257,6 +259,7 @@ func (r *billingMappingResource) Schema(ctx context.Context, _ resource.SchemaRe
 	for k, v := range billingClaimSchema() {
 		resp.Schema.Attributes[k] = v
 	}
+	resp.Schema.Attributes["acknowledge_name_mismatch"] = acknowledgeNameMismatchAttribute("billing mapping")
 }
 
 // Configure keeps the provider data (nil while the provider is unconfigured).

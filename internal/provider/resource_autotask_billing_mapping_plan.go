@@ -205,6 +205,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 			plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 		}
 	}
+	warnBillingNameMismatch(ctx, &resp.Diagnostics, svc, &plan, t)
 	addBudgetWarning(&resp.Diagnostics, svc)
 	if len(t.problems) == 0 {
 		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {

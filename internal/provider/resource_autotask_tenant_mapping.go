@@ -50,6 +50,8 @@ type tenantMappingModel struct {
 	MicrosoftTenantID types.String `tfsdk:"microsoft_tenant_id"`
 	SyncStatus        types.String `tfsdk:"sync_status"`
 	SyncError         types.String `tfsdk:"sync_error"`
+	// AcknowledgeNameMismatch silences the names warning (name_mismatch.go).
+	AcknowledgeNameMismatch types.Bool `tfsdk:"acknowledge_name_mismatch"`
 }
 
 // Metadata names the resource type.
@@ -125,6 +127,7 @@ func (r *tenantMappingResource) Schema(_ context.Context, _ resource.SchemaReque
 			"sync_error":  syncErrorAttribute(),
 		},
 	}
+	resp.Schema.Attributes["acknowledge_name_mismatch"] = acknowledgeNameMismatchAttribute("tenant mapping")
 }
 
 // Configure keeps the provider data; nil (unconfigured provider) is allowed.
@@ -265,6 +268,7 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 	found := r.check(ctx, svc, &plan, true, true, !sameTenant, &resp.Diagnostics)
 	warn := r.data.warnMode()
 	reportProblems(&resp.Diagnostics, svc, found.problems, warn, "Tenant mapping", found.label(&plan))
+	warnTenantMappingNameMismatch(&resp.Diagnostics, svc, found, plan.AcknowledgeNameMismatch)
 	if warn && len(found.problems) > 0 {
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
 	}

@@ -43,6 +43,7 @@ type config struct {
 	fixture     string
 	allowRemote bool
 	logRequests bool
+	scale       scaleFlags
 }
 
 func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -53,6 +54,7 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (con
 	fs.StringVar(&c.fixture, "fixture", "", "fixture JSON file (default $SANDBOX_FIXTURE or the built-in demo fixture)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback listen address (the sandbox serves demo credentials to anyone who can reach it)")
 	fs.BoolVar(&c.logRequests, "log-requests", true, "print one line per API request")
+	c.scale.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -67,6 +69,9 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (con
 	}
 	if c.fixture == "" {
 		c.fixture = getenv("SANDBOX_FIXTURE")
+	}
+	if err := c.scale.check(c.fixture); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -99,7 +104,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fx := sandbox.DemoFixture()
 	source := "built-in demo fixture"
-	if c.fixture != "" {
+	if c.scale.tenants > 0 {
+		if fx, source, err = c.scale.fixture(); err != nil {
+			return err
+		}
+	} else if c.fixture != "" {
 		if fx, err = sandbox.LoadFixture(c.fixture); err != nil {
 			return err
 		}

@@ -174,3 +174,83 @@ func TestRunRefusesBadSetups(t *testing.T) {
 		}
 	}
 }
+
+// TestRunGeneratesScaleFixture: -tenants 200 serves 200 Petra tenants and
+// writes the mapping CSV; the same flags give the same file.
+func TestRunGeneratesScaleFixture(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "mappings.csv")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out syncBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-tenants", "200", "-broken", "6", "-mappings-csv", csvPath, "-log-requests=false"}, env(nil), &out, &out)
+	}()
+	waitFor(t, &out, "sandbox ready", errc)
+	if !strings.Contains(out.String(), "generated fixture: 200 tenants, 6 broken, seed 0; mappings in "+csvPath) {
+		t.Errorf("banner does not name the generated fixture:\n%s", out.String())
+	}
+	petraURL := regexp.MustCompile(`PETRA_API_URL='([^']+)'`).FindStringSubmatch(out.String())[1]
+	key := regexp.MustCompile(`PETRA_API_KEY='([^']+)'`).FindStringSubmatch(out.String())[1]
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, petraURL+"/v1/tenants", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Tenants []map[string]any `json:"tenants"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if len(body.Tenants) != 200 {
+		t.Errorf("Petra lists %d tenants, want 200", len(body.Tenants))
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(first), "\n"); n < 180 || !strings.HasPrefix(string(first), "tenant_id,tenant_name,company_id,contract_id,service_id\n") {
+		t.Errorf("mappings CSV has %d lines:\n%.300s", n, first)
+	}
+	again := filepath.Join(dir, "again.csv")
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	var out2 syncBuffer
+	errc2 := make(chan error, 1)
+	go func() {
+		errc2 <- run(ctx2, []string{"-addr", "127.0.0.1:0", "-tenants", "200", "-broken", "6", "-mappings-csv", again, "-log-requests=false"}, env(nil), &out2, &out2)
+	}()
+	waitFor(t, &out2, "sandbox ready", errc2)
+	cancel2()
+	if err := <-errc2; err != nil {
+		t.Fatal(err)
+	}
+	if second, _ := os.ReadFile(again); string(second) != string(first) {
+		t.Error("the same -tenants, -broken and -seed wrote another mapping")
+	}
+}
+
+func TestScaleFlagsRefuseBadCombinations(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-tenants", "-3"}, nil, "-tenants is -3"},
+		{[]string{"-broken", "2"}, nil, "add -tenants N"},
+		{[]string{"-tenants", "10", "-fixture", "x.json"}, nil, "use one or the other"},
+		{[]string{"-tenants", "10"}, map[string]string{"SANDBOX_FIXTURE": "y.json"}, "y.json"},
+		{[]string{"-addr", "127.0.0.1:0", "-tenants", "3", "-broken", "9"}, nil, "use a smaller -broken"},
+	} {
+		var out bytes.Buffer
+		err := run(t.Context(), tc.args, env(tc.env), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: error %v, want %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
