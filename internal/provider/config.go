@@ -183,9 +183,28 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 			diags.AddAttributeError(c.billingClaimOwner.path, "Invalid billing_claim_owner",
 				fmt.Sprintf("%s contains a line break or another control character; use one line of text.",
 					c.billingClaimOwner.where()))
+		case c.isCredential(v):
+			// The value is never repeated: it is a secret.
+			diags.AddAttributeError(c.billingClaimOwner.path, "Invalid billing_claim_owner",
+				fmt.Sprintf("%s is the same as one of the provider's credentials (the Autotask secret, the API Tracking "+
+					"Identifier or the Petra API key). The owner label is written in clear text on every billing claim, a "+
+					"contract note that anyone with contract access reads and that the API cannot delete: set a label "+
+					"naming this configuration instead, for example \"billing-prod (github.com/acme/msp-billing)\".",
+					c.billingClaimOwner.where()))
 		}
 	}
 	return diags
+}
+
+// isCredential reports whether v is one of the configured secrets.
+func (c resolvedConfig) isCredential(v string) bool {
+	v = strings.TrimSpace(v)
+	for _, s := range []setting{c.autotaskSecret, c.autotaskIntegrationCode, c.petraAPIKey} {
+		if s.set && v != "" && strings.TrimSpace(s.value) == v {
+			return true
+		}
+	}
+	return false
 }
 
 // maxClaimOwnerLength bounds billing_claim_owner.

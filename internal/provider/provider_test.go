@@ -95,6 +95,11 @@ func TestAccProviderConfigErrors(t *testing.T) {
 `, `The key in petra.api_key (or the PETRA_API_KEY environment variable) starts with "Bearer ". Set only the key itself; the provider adds the Authorization header.`, ""},
 		{"invalid billing_check_failure", "provider \"petra\" {\n  billing_check_failure = \"sometimes\"\n}\n",
 			`Attribute billing_check_failure value must be one of: ["error" "warn"], got: "sometimes"`, ""},
+		{"claim owner that is the Autotask secret", fmt.Sprintf("provider \"petra\" {\n  billing_claim_owner = %q\n  autotask {\n    %s\n    %s\n    %s\n    %s\n  }\n}\n",
+			env.Sandbox.Secret, user, secret, code, zone),
+			`billing_claim_owner (or the PETRA_BILLING_CLAIM_OWNER environment variable) is the same as one of the ` +
+				`provider's credentials (the Autotask secret, the API Tracking Identifier or the Petra API key). The owner ` +
+				`label is written in clear text on every billing claim`, ""},
 		{"time zone that is not one", at(`time_zone = "Mars/Olympus_Mons"`),
 			`autotask.time_zone (or the AUTOTASK_TIME_ZONE environment variable) is "Mars/Olympus_Mons", which is not an ` +
 				`IANA time zone name. Use the time zone of your Autotask database, such as "America/New_York"`, ""},
