@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,9 @@ func (c LineClaim) Describe() string {
 
 // parseClaimNote reads a claim note; ok is false for notes that are not an
 // active claim (another title, or released by hand: "Status: released").
+// The note's fields are read wherever they stand: Autotask returns a note
+// edited in its UI as text only, with its line breaks lost (the ContractNotes
+// entity page), and the owner's own claim must still be recognised then.
 func parseClaimNote(n autotask.ContractNote) (LineClaim, bool) {
 	title := strings.TrimSpace(n.Title)
 	prefix := strings.TrimSpace(claimTitleActive)
@@ -77,30 +81,15 @@ func parseClaimNote(n autotask.ContractNote) (LineClaim, bool) {
 	if id, err := strconv.ParseInt(strings.TrimSpace(title[len(prefix):]), 10, 64); err == nil && id > 0 {
 		c.LineID = id
 	}
+	f := claimFields(n.Description)
 	status := claimStatusActive
-	for _, line := range strings.Split(n.Description, "\n") {
-		k, v, found := strings.Cut(line, ":")
-		if !found {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "status":
-			status = strings.ToLower(v)
-		case "owner":
-			c.Owner = v
-		case "tenant":
-			c.Tenant = v
-		case "token":
-			c.Token = v
-		case "claimed":
-			c.ClaimedAt = v
-		case "line":
-			if c.LineID == 0 {
-				num, _, _ := strings.Cut(v, " ")
-				c.LineID, _ = strconv.ParseInt(num, 10, 64)
-			}
-		}
+	if v, ok := f["status"]; ok {
+		status = strings.ToLower(firstWord(v))
+	}
+	c.Owner, c.Tenant = f["owner"], f["tenant"]
+	c.Token, c.ClaimedAt = firstWord(f["token"]), firstWord(f["claimed"])
+	if c.LineID == 0 {
+		c.LineID, _ = strconv.ParseInt(firstWord(f["line"]), 10, 64)
 	}
 	if status != claimStatusActive || c.LineID <= 0 {
 		return LineClaim{}, false
@@ -109,6 +98,49 @@ func parseClaimNote(n autotask.ContractNote) (LineClaim, bool) {
 		c.ClaimedAt = n.CreateDateTime.UTC().Format(time.RFC3339)
 	}
 	return c, true
+}
+
+// claimFieldKey finds a field of a claim note: a key at the start of a line
+// (any case, as people may type it), or a capitalised key after white space
+// (as the provider writes it, when the line breaks are gone). A key in
+// quotes, like the instructions' "Status: active", is not a field.
+var claimFieldKey = regexp.MustCompile(`(?m)(?:^[ \t]*(?i:(status|line|owner|tenant|claimed|token))|\s(Status|Line|Owner|Tenant|Claimed|Token)):`)
+
+// claimFields reads a note's fields: each value runs to the end of its line
+// or to the next field, whichever comes first; the first occurrence of a
+// field counts.
+func claimFields(desc string) map[string]string {
+	out := map[string]string{}
+	locs := claimFieldKey.FindAllStringSubmatchIndex(desc, -1)
+	for i, m := range locs {
+		var key string
+		if m[2] >= 0 {
+			key = desc[m[2]:m[3]]
+		} else {
+			key = desc[m[4]:m[5]]
+		}
+		key = strings.ToLower(key)
+		end := len(desc)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		v := desc[m[1]:end]
+		if j := strings.IndexAny(v, "\r\n"); j >= 0 {
+			v = v[:j]
+		}
+		if _, seen := out[key]; !seen {
+			out[key] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
+
+// firstWord is the first white-space separated word of s ("" for none).
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }
 
 // ClaimIdentity is who claims: the provider's owner label, the tenant and

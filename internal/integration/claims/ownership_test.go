@@ -14,6 +14,7 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run/runtest"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/autotasksim"
 )
 
 const notesPath = "/ATServicesRest/V1.0/Contracts/"
@@ -302,5 +303,71 @@ func TestEnsureLineClaimSurvivesALostAnswer(t *testing.T) {
 	}
 	if n := e.noteWrites(t, seq, "POST"); n != 2 {
 		t.Fatalf("%d note creates, want 2", n)
+	}
+}
+
+// TestClaimNoteTextWithoutLineBreaks: Autotask returns a note edited in its
+// UI as text only, its line breaks lost. The note's fields still parse, and
+// the owner's token is found.
+func TestClaimNoteTextWithoutLineBreaks(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	desc := claimDescription(4001, ClaimIdentity{Owner: "billing-prod (ci)", Tenant: "ZZk90t", ServiceName: "Petra M365"}, "tok123", at)
+	flat := strings.Join(strings.Fields(desc), " ")
+	want := LineClaim{NoteID: 9, ContractID: 2001, LineID: 4001, Owner: "billing-prod (ci)", Tenant: "ZZk90t", Token: "tok123", ClaimedAt: "2026-11-23T10:00:00Z"}
+	for name, d := range map[string]string{"lines kept": desc, "text only": flat, "CRLF": strings.ReplaceAll(desc, "\n", "\r\n")} {
+		c, ok := parseClaimNote(autotask.ContractNote{ID: 9, ContractID: 2001, Title: claimTitleActive + "4001", Description: d})
+		if !ok || c != want {
+			t.Errorf("%s: parsed %+v, %v; want %+v", name, c, ok, want)
+		}
+	}
+	// Released by hand in the UI, then returned as text only.
+	released := strings.Join(strings.Fields(strings.Replace(desc, "Status: active", "Status: released", 1)), " ")
+	if c, ok := parseClaimNote(autotask.ContractNote{ID: 9, ContractID: 2001, Title: claimTitleActive + "4001", Description: released}); ok {
+		t.Errorf("a note released by hand and returned as text only reads as active: %+v", c)
+	}
+}
+
+// TestClaimsWhenTheSandboxReturnsNotesAsTextOnly: both ways, against the
+// sandbox, whose notesTextOnly setting returns descriptions as Autotask
+// returns a note edited in its UI. A configuration's claim holds its line
+// either way, and its next apply spends no request on it.
+func TestClaimsWhenTheSandboxReturnsNotesAsTextOnly(t *testing.T) {
+	t.Parallel()
+	for _, textOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("textOnly=%v", textOnly), func(t *testing.T) {
+			t.Parallel()
+			e := newClaimsEnv(t)
+			ctx := context.Background()
+			if _, err := e.Sandbox.Admin.SetAutotaskSettings(ctx, autotasksim.BehaviourUpdate{NotesTextOnly: &textOnly}); err != nil {
+				t.Fatal(err)
+			}
+			b := e.NewBillingTarget(t, 3)
+			id := ClaimIdentity{Owner: "billing-prod (ci)", Tenant: "ZZk90t", ServiceName: b.ServiceName}
+			res, err := e.svc.EnsureLineClaim(ctx, ClaimRequest{ContractID: b.ContractID, LineID: b.ContractServiceID, Identity: id})
+			if err != nil || res.Token == "" {
+				t.Fatalf("claim: %+v, %v", res, err)
+			}
+			notes := e.ClaimNotes(t, b.ContractID)
+			if len(notes) != 1 || strings.Contains(notes[0].Description, "\n") != !textOnly {
+				t.Fatalf("the sandbox returned %d notes; line breaks kept = %v, want %v", len(notes),
+					len(notes) == 1 && strings.Contains(notes[0].Description, "\n"), !textOnly)
+			}
+			next := e.otherConfig(t) // the same configuration's next run
+			seq := e.lastSeq(t)
+			again, err := next.EnsureLineClaim(ctx, ClaimRequest{ContractID: b.ContractID, LineID: b.ContractServiceID, Identity: id, Token: res.Token})
+			if err != nil || again.NoteID != res.NoteID {
+				t.Fatalf("the owner's next run did not find its claim: %+v, %v", again, err)
+			}
+			if n := e.noteWrites(t, seq, "POST") + e.noteWrites(t, seq, "PATCH"); n != 0 {
+				t.Fatalf("the owner's next run wrote %d notes, want 0", n)
+			}
+			other, err := e.otherConfig(t).EnsureLineClaim(ctx, ClaimRequest{ContractID: b.ContractID, LineID: b.ContractServiceID,
+				Identity: ClaimIdentity{Owner: "billing-staging", Tenant: "Y3mPqr"}})
+			var conflict *ClaimConflictError
+			if !errors.As(err, &conflict) || conflict.Holder.Owner != "billing-prod (ci)" || conflict.Holder.Tenant != "ZZk90t" {
+				t.Fatalf("another configuration: %+v, %v; want refused, naming the owner and tenant", other, err)
+			}
+		})
 	}
 }

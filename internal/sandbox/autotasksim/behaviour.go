@@ -35,6 +35,12 @@ type Behaviour struct {
 	// optional; INFERRED that live rows can lack it). Filters on
 	// contractServiceID then match no row, as on a real null.
 	UnitsWithoutContractServiceID bool `json:"unitsWithoutContractServiceID"`
+	// NotesTextOnly returns ContractNotes descriptions as text only, the way
+	// Autotask's entity documentation says a note edited in the UI comes
+	// back through the API: line breaks are lost (each run of white space
+	// reads as one space). A client that reads structure from a note's lines
+	// must cope (ref: ContractNotes entity page; the collapsing is INFERRED).
+	NotesTextOnly bool `json:"notesTextOnly"`
 }
 
 // Date filter interpretations (Behaviour.DateFilters).
@@ -48,6 +54,7 @@ type BehaviourUpdate struct {
 	TimeZone                      *string `json:"timeZone,omitempty"`
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
+	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
 }
 
 // behaviour is the server's current Behaviour with its parsed zone.
@@ -94,6 +101,9 @@ func (b *behaviour) apply(u BehaviourUpdate) (Behaviour, *time.Location, error) 
 	}
 	if u.UnitsWithoutContractServiceID != nil {
 		next.UnitsWithoutContractServiceID = *u.UnitsWithoutContractServiceID
+	}
+	if u.NotesTextOnly != nil {
+		next.NotesTextOnly = *u.NotesTextOnly
 	}
 	if next.TimeZone == "" {
 		next.TimeZone = "UTC"
@@ -178,8 +188,9 @@ func wallClock(t time.Time, loc *time.Location) time.Time {
 
 // present returns the row as the user sees it, and whether the user sees it
 // at all: Restricted users with a company scope see only rows of their
-// companies (scope.go), and with UnitsWithoutContractServiceID unit rows
-// carry no contractServiceID. Caller holds s.mu (read).
+// companies (scope.go), with UnitsWithoutContractServiceID unit rows carry
+// no contractServiceID, and with NotesTextOnly a note's description comes
+// back as one line of text. Caller holds s.mu (read).
 func (s *Server) present(u *user, def *entityDef, rec record) (record, bool) {
 	if !s.inScope(u, def, rec) {
 		return nil, false
@@ -188,6 +199,14 @@ func (s *Server) present(u *user, def *entityDef, rec record) (record, bool) {
 		if b, _ := s.beh.get(); b.UnitsWithoutContractServiceID {
 			rec = rec.clone()
 			rec["contractServiceID"] = nil
+		}
+	}
+	if def.Plural == entContractNotes {
+		if d, ok := rec["description"].(string); ok {
+			if b, _ := s.beh.get(); b.NotesTextOnly {
+				rec = rec.clone()
+				rec["description"] = strings.Join(strings.Fields(d), " ")
+			}
 		}
 	}
 	return rec, true

@@ -71,6 +71,7 @@ type ConfigOverrides struct {
 	TimeZone                      *string `json:"timeZone,omitempty"`
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
+	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
 }
 
 // Fixture is the initial data of the emulated Autotask database. Entities use

@@ -61,7 +61,8 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 	}
 	var beh BehaviourUpdate
 	if o := fx.Settings; o != nil {
-		beh = BehaviourUpdate{TimeZone: o.TimeZone, DateFilters: o.DateFilters, UnitsWithoutContractServiceID: o.UnitsWithoutContractServiceID}
+		beh = BehaviourUpdate{TimeZone: o.TimeZone, DateFilters: o.DateFilters, UnitsWithoutContractServiceID: o.UnitsWithoutContractServiceID,
+			NotesTextOnly: o.NotesTextOnly}
 	}
 	users, err := prepareUsers(fx.APIUsers)
 	if err != nil {
