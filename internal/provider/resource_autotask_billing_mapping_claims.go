@@ -390,9 +390,9 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services
 	err := svc.claims.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
 		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
 	if err != nil {
-		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. The claim (contract "+
-			"note %d on contract %d) stays active, so other configurations cannot bill the line: run destroy again, "+
-			"or edit the note in Autotask and change \"Status: active\" to \"Status: released\"", err,
+		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. While the claim "+
+			"(contract note %d on contract %d) is active, other configurations cannot bill the line: run destroy "+
+			"again, or edit the note in Autotask and change \"Status: active\" to \"Status: released\"", err,
 			state.ClaimNoteID.ValueInt64(), state.ContractID.ValueInt64()))
 	}
 }

@@ -303,8 +303,24 @@ func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string
 	if c.NoteID <= 0 || c.ContractID <= 0 {
 		return nil
 	}
-	if err := s.releaseNote(ctx, at, c, reason); err != nil {
-		return fmt.Errorf("releasing the claim %s: %w", c.Describe(), err)
+	err = s.releaseNote(ctx, at, c, reason)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if !errors.Is(err, autotask.ErrOutcomeUnknown) {
+		return fmt.Errorf("releasing the claim %s: %w; the claim is still active", c.Describe(), err)
+	}
+	// The answer was lost: read the note back (never from a snapshot) before
+	// saying anything about it.
+	now, rerr := s.readClaimsOf(context.WithoutCancel(ctx), []int64{c.ContractID})
+	if rerr != nil {
+		return fmt.Errorf("releasing the claim %s: %w; reading the claims back failed too (%w), so whether the "+
+			"claim is still active is not known", c.Describe(), err, rerr)
+	}
+	for _, active := range now[c.ContractID] {
+		if active.NoteID == c.NoteID {
+			return fmt.Errorf("releasing the claim %s: %w; read back, the claim is still active", c.Describe(), err)
+		}
+	}
+	return nil // the release landed; only its answer was lost
 }

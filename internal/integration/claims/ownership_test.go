@@ -371,3 +371,42 @@ func TestClaimsWhenTheSandboxReturnsNotesAsTextOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseWhoseAnswerIsLostIsReadBack: the release's PATCH lands but its
+// answer is lost: the claim is read back, found released, and the release
+// succeeds. When the PATCH never arrives, the read-back finds the claim
+// still active and the error says so.
+func TestReleaseWhoseAnswerIsLostIsReadBack(t *testing.T) {
+	t.Parallel()
+	e := newClaimsEnv(t)
+	ctx := context.Background()
+	b := e.NewBillingTarget(t, 3)
+	id := ClaimIdentity{Owner: "billing-prod", Tenant: "ZZk90t", ServiceName: b.ServiceName}
+	res, err := e.svc.EnsureLineClaim(ctx, ClaimRequest{ContractID: b.ContractID, LineID: b.ContractServiceID, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := LineClaim{NoteID: res.NoteID, ContractID: b.ContractID, LineID: b.ContractServiceID, Owner: id.Owner, Tenant: id.Tenant, Token: res.Token}
+
+	// Lost before it arrives (every attempt): still active, and said so.
+	e.injectFault(t, "PATCH", notesPath, sandbox.FaultDrop, 5)
+	err = e.otherConfig(t).ReleaseLineClaim(ctx, claim, "destroyed")
+	if err == nil || !strings.Contains(err.Error(), "read back, the claim is still active") {
+		t.Fatalf("release lost before it arrived: %v; want an error saying the claim is still active", err)
+	}
+	if cs := e.activeClaims(t, b.ContractID, b.ContractServiceID); len(cs) != 1 {
+		t.Fatalf("%d active claims after a lost release, want 1", len(cs))
+	}
+	if err := e.Sandbox.Admin.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Applied, answer lost: released, no error.
+	e.injectFault(t, "PATCH", notesPath, sandbox.FaultCommitThenDrop, 1)
+	if err := e.otherConfig(t).ReleaseLineClaim(ctx, claim, "destroyed"); err != nil {
+		t.Fatalf("a release that landed with its answer lost failed: %v", err)
+	}
+	if cs := e.activeClaims(t, b.ContractID, b.ContractServiceID); len(cs) != 0 {
+		t.Fatalf("%d active claims after the release landed, want 0", len(cs))
+	}
+}
