@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/claims"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/problem"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 )
@@ -237,10 +238,48 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 	if !guardUnconfirmedDelete(svc, &state, &resp.Diagnostics) {
 		return
 	}
+	if zero || state.ClaimToken.ValueString() != "" {
+		// The line may be another configuration's now (take_over_claim):
+		// then this destroy neither zeroes it nor touches its claim.
+		holder, err := r.lineTakenBy(ctx, svc, &state)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, nil, "Cannot read the billing claims from Autotask", fmt.Errorf("%w. Nothing "+
+				"was changed: the destroy checks who bills the line before it changes the line's units or its "+
+				"claim. Run destroy again", err))
+			return
+		}
+		if holder != nil {
+			resp.Diagnostics.AddWarning("Billing line left to its new owner",
+				fmt.Sprintf("The line of billing mapping %s was taken over by %s, which bills it now, so destroying "+
+					"this mapping changed nothing in Autotask: the line's units and its claim are that configuration's.",
+					state.ID.ValueString(), holder.Describe()))
+			return
+		}
+	}
 	if zero && !r.zeroOnDestroy(ctx, svc, &state, resp) {
 		return
 	}
 	r.releaseClaim(ctx, svc, &state, &resp.Diagnostics)
+}
+
+// lineTakenBy returns the claim of another configuration that holds the
+// mapping's line now (a take-over), read for this run's apply, or nil when
+// the line is this mapping's or nobody's.
+func (r *billingMappingResource) lineTakenBy(ctx context.Context, svc *services, state *billingMappingModel) (*claims.LineClaim, error) {
+	if state.ContractServiceID.IsNull() || state.ContractServiceID.IsUnknown() {
+		return nil, nil
+	}
+	if err := svc.claims.RefreshClaimsForApply(ctx); err != nil {
+		return nil, err
+	}
+	onLine, err := svc.claims.ClaimsOnLine(ctx, state.ContractServiceID.ValueInt64())
+	if err != nil {
+		return nil, err
+	}
+	if st, holder := claims.DecideClaim(onLine, state.ClaimToken.ValueString()); st == claims.ClaimTaken {
+		return holder, nil
+	}
+	return nil, nil
 }
 
 // zeroOnDestroy pushes the line to 0 units (on_destroy = "zero"). It returns
