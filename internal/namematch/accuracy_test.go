@@ -124,3 +124,38 @@ func TestAccuracyOn200TenantFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoFixtureMatches: the demo fixture (make sandbox) holds company
+// names as real PSAs do; each tenant's suggestion among its active
+// companies is exact.
+func TestDemoFixtureMatches(t *testing.T) {
+	fx := sandbox.DemoFixture()
+	var companies []namematch.Company
+	for _, c := range fx.Autotask.Companies {
+		if c["isActive"] == true {
+			companies = append(companies, namematch.Company{ID: int64(c["id"].(float64)), Name: c["companyName"].(string)})
+		}
+	}
+	want := map[string]string{
+		"ZZk90t": `exact 1001 100 same name`,
+		"Y3mPqr": `exact 1002 100 same name`,
+		"Bq7Lx2": `exact 1003 100 same name`,
+		"Kp4Wn8": `exact 1004 100 same name`,
+		"Mv2Rt6": `ambiguous 0 0 `,
+		"Tx9Hc3": `exact 1006 100 same name`,
+		"Fj5Dz1": `high 1007 93 same words after removing legal suffixes (Inc) and expanding abbreviations (mgmt → management)`,
+		"Wr8Qs4": `high 1008 88 one word differs by a typo after removing legal suffixes (Pty, Ltd) (architects ≈ architcts)`,
+		"Om1Bk7": `none 0 0 `, // its company is inactive
+	}
+	ix := namematch.NewIndex(companies)
+	for _, tn := range fx.Petra.Tenants {
+		s := ix.Suggest(tn.Name, 3)
+		got := s.Confidence + " 0 0 "
+		if s.Best != nil {
+			got = fmt.Sprintf("%s %d %d %s", s.Confidence, s.Best.ID, s.Best.Value, s.Best.Reason)
+		}
+		if got != want[tn.PetraTenantID] {
+			t.Errorf("%s %q: %s, want %s (%s)", tn.PetraTenantID, tn.Name, got, want[tn.PetraTenantID], s.Note)
+		}
+	}
+}

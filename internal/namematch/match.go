@@ -77,6 +77,9 @@ func compare(a, b Normalized) Score {
 		if len(al.typos) > 1 {
 			what = fmt.Sprintf("%d words differ by a typo", len(al.typos))
 		}
+		if sn := suffixNote(a, b); sn != "" {
+			what += " after removing legal suffixes (" + sn + ")"
+		}
 		return Score{score, what + " (" + strings.Join(al.typos, ", ") + ")"}
 	}
 	if acronymOf(a.Words, b.Words) {

@@ -47,6 +47,7 @@ func TestCompare(t *testing.T) {
 			"same words after removing legal suffixes (Inc) and expanding abbreviations (intl → international, mfg → manufacturing)"}},
 		{"Cedar Ridge Accounting", "Cedar Ridge Acounting", Score{88, "one word differs by a typo (accounting ≈ acounting)"}},
 		{"Cedar Ridge Accounting", "Cedar Rigde Acounting", Score{84, "2 words differ by a typo (ridge ≈ rigde, accounting ≈ acounting)"}},
+		{"Pinecrest Architects", "Pinecrest Architcts Pty Ltd", Score{88, "one word differs by a typo after removing legal suffixes (Pty, Ltd) (architects ≈ architcts)"}},
 		{"HDG", "Harbor Dental Group Inc", Score{80, `"hdg" is the initials of "harbor dental group"`}},
 		{"Harbor Dental Group", "Harbor Dental Clinic", Score{50, "2 of 3 words in common (harbor, dental)"}},
 		{"Harbor Dental Group", "Load Co 0089", Score{0, "no word in common"}},
