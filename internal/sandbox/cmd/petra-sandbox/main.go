@@ -1,7 +1,8 @@
 // Command petra-sandbox runs the local Autotask + Petra sandbox in the
 // foreground (`make sandbox`). It listens on $SANDBOX_ADDR (default
-// 127.0.0.1:8089), loads $SANDBOX_FIXTURE or the built-in demo fixture, prints
-// the URLs and demo credentials, and stops on SIGINT/SIGTERM.
+// 127.0.0.1:8089), loads $SANDBOX_FIXTURE or the built-in demo fixture (or,
+// with -tenants N, generates an MSP of N tenants; see -help), prints the URLs
+// and demo credentials, and stops on SIGINT/SIGTERM.
 package main
 
 import (
