@@ -35,7 +35,9 @@ func petraStub(t *testing.T, status map[string]int) (*petra.Client, map[string]*
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c, err := petra.New(petra.Config{APIKey: "petra_test_key_000000", BaseURL: srv.URL, UserAgent: "test"})
+	// A stub, not Petra: no per-route pacing (this test is about what is
+	// remembered, not about Petra's limits).
+	c, err := petra.New(petra.Config{APIKey: "petra_test_key_000000", BaseURL: srv.URL, UserAgent: "test", RequestsPerMinute: 6000})
 	if err != nil {
 		t.Fatal(err)
 	}
