@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
 )
 
 // ProviderAddress is the source address users put in required_providers.
@@ -214,4 +216,26 @@ func (w *Workdir) writeFile(t testing.TB, name, content string) {
 	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// cliEnvVars are the provider settings a user exports to run the CLI
+// against env: the sandbox's, or, in real-database mode, the real
+// database's zone and calendar as the tests were given them (Petra is
+// always the sandbox's).
+func cliEnvVars(env *acctest.Env) map[string]string {
+	secrets := env.Secrets()
+	vars := map[string]string{
+		"AUTOTASK_USERNAME": env.Username(), "AUTOTASK_SECRET": secrets[0], "AUTOTASK_INTEGRATION_CODE": secrets[1],
+		"PETRA_API_KEY": secrets[2], "PETRA_API_URL": env.Sandbox.PetraURL,
+	}
+	if !env.Real {
+		vars["AUTOTASK_ZONE_LOOKUP_URL"] = env.Sandbox.ZoneLookupURL
+		return vars
+	}
+	for _, k := range []string{"AUTOTASK_BASE_URL", "AUTOTASK_ZONE_LOOKUP_URL", "AUTOTASK_TIME_ZONE"} {
+		if v := os.Getenv(k); v != "" {
+			vars[k] = v
+		}
+	}
+	return vars
 }

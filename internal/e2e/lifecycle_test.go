@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -68,21 +67,7 @@ resource "petra_autotask_billing_mapping" "t" {
 }
 `, tenant.PetraTenantID, target.CompanyID, target.CompanyID, contractID, target.ServiceID, tenant.PetraTenantID)
 	}
-	secrets := env.Secrets()
-	envVars := map[string]string{
-		"AUTOTASK_USERNAME": env.Username(), "AUTOTASK_SECRET": secrets[0], "AUTOTASK_INTEGRATION_CODE": secrets[1],
-		"PETRA_API_KEY": secrets[2], "PETRA_API_URL": env.Sandbox.PetraURL,
-	}
-	if env.Real {
-		// The real database's zone and calendar, as the tests were given them.
-		for _, k := range []string{"AUTOTASK_BASE_URL", "AUTOTASK_ZONE_LOOKUP_URL", "AUTOTASK_TIME_ZONE"} {
-			if v := os.Getenv(k); v != "" {
-				envVars[k] = v
-			}
-		}
-	} else {
-		envVars["AUTOTASK_ZONE_LOOKUP_URL"] = env.Sandbox.ZoneLookupURL
-	}
+	envVars := cliEnvVars(env)
 
 	// 1. A plan-time check stops a mapping to an ended contract; nothing is written.
 	w := NewWorkdir(t, config(ended), envVars)

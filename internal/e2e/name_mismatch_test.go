@@ -40,11 +40,7 @@ func TestNameMismatchWarning(t *testing.T) {
 	contract := env.CreateContract(t, company, "Load Co 0089 - Managed Security", env.Date(-60), env.Date(300), acctest.ContractOpts{})
 	env.AddContractService(t, contract, service, 4.5)
 
-	secrets := env.Secrets()
-	vars := map[string]string{
-		"AUTOTASK_USERNAME": env.Username(), "AUTOTASK_SECRET": secrets[0], "AUTOTASK_INTEGRATION_CODE": secrets[1],
-		"AUTOTASK_ZONE_LOOKUP_URL": env.Sandbox.ZoneLookupURL, "PETRA_API_KEY": secrets[2], "PETRA_API_URL": env.Sandbox.PetraURL,
-	}
+	vars := cliEnvVars(env)
 	w := NewWorkdir(t, fmt.Sprintf(nameMismatchTF, company, contract, service, ""), vars)
 	plan := w.MustRun(nil, "plan", "-input=false", "-no-color")
 	flat := strings.Join(strings.Fields(plan.Output()), " ")
