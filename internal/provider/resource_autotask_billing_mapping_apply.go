@@ -263,16 +263,14 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // lineTakenBy returns the claim of another configuration that holds the
-// mapping's line now (a take-over), read for this run's apply, or nil when
-// the line is this mapping's or nobody's.
+// mapping's line now (a take-over), read now, or nil when the line is this
+// mapping's or nobody's.
 func (r *billingMappingResource) lineTakenBy(ctx context.Context, svc *services, state *billingMappingModel) (*claims.LineClaim, error) {
-	if state.ContractServiceID.IsNull() || state.ContractServiceID.IsUnknown() {
+	if state.ContractServiceID.IsNull() || state.ContractServiceID.IsUnknown() || state.ContractID.IsNull() ||
+		state.ContractID.IsUnknown() {
 		return nil, nil
 	}
-	if err := svc.claims.RefreshClaimsForApply(ctx); err != nil {
-		return nil, err
-	}
-	onLine, err := svc.claims.ClaimsOnLine(ctx, state.ContractServiceID.ValueInt64())
+	onLine, err := svc.claims.ClaimsOnLineNow(ctx, state.ContractID.ValueInt64(), state.ContractServiceID.ValueInt64())
 	if err != nil {
 		return nil, err
 	}

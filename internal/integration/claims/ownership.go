@@ -99,6 +99,17 @@ func (s *Notes) RefreshClaimsForApply(ctx context.Context) error {
 	return err
 }
 
+// ClaimsOnLineNow reads the active claims of one line now, with a query of
+// its own (batched with concurrent callers, never from the run's bulk read):
+// what a destroy checks before it touches the line.
+func (s *Notes) ClaimsOnLineNow(ctx context.Context, contractID, lineID int64) ([]LineClaim, error) {
+	all, err := s.claimsOfContracts(ctx, contractID)
+	if err != nil {
+		return nil, err
+	}
+	return onLine(all, lineID), nil
+}
+
 // claimsOfContracts reads the active claims of contracts now (never from a
 // snapshot), batched with concurrent callers that have not been sent yet.
 func (s *Notes) claimsOfContracts(ctx context.Context, contractID int64) ([]LineClaim, error) {
@@ -305,6 +316,7 @@ func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string
 	}
 	err = s.releaseNote(ctx, at, c, reason)
 	if err == nil {
+		s.forgetClaims()
 		return nil
 	}
 	if !errors.Is(err, autotask.ErrOutcomeUnknown) {
@@ -322,5 +334,11 @@ func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string
 			return fmt.Errorf("releasing the claim %s: %w; read back, the claim is still active", c.Describe(), err)
 		}
 	}
+	s.forgetClaims()
 	return nil // the release landed; only its answer was lost
 }
+
+// forgetClaims drops the run's read of the claims after this run released
+// one, so that a later check (the create of a replaced mapping on the same
+// line) reads the line as it is now, not as it was before the release.
+func (s *Notes) forgetClaims() { s.run.Invalidate(claimsKey, claimsApplyKey) }
