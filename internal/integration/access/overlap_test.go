@@ -1,7 +1,6 @@
 package access
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -27,17 +26,8 @@ func TestConnectionCheckReadsEveryEntityAtOnce(t *testing.T) {
 		group = append(group, "/"+strings.ToLower(e)+"/entityinformation")
 	}
 	rv := runtest.NewRendezvous(group)
-	srv := httptest.NewServer(rv.Wrap(sb.Handler()))
-	t.Cleanup(srv.Close)
-	creds := sb.Credentials()
-	at, err := autotask.New(autotask.Config{
-		Username: creds.Username, Secret: creds.Secret, IntegrationCode: creds.IntegrationCode,
-		ZoneLookupURL: sandbox.EndpointsFor(srv.URL).AutotaskZoneLookupURL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := New(run.New(at, nil, nil).WithUsername(creds.Username)).VerifyPermissions(t.Context(), []string{FeatureBilling})
+	at, user := runtest.LogInThrough(t, sb, rv.Wrap(sb.Handler()))
+	v, err := New(run.New(at, nil, nil).WithUsername(user)).VerifyPermissions(t.Context(), []string{FeatureBilling})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 	"github.com/petrasecurity/terraform-provider-petra/internal/bench"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run/runtest"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
@@ -30,16 +28,7 @@ func TestBillingReadsOverlapAcrossEndpoints(t *testing.T) {
 		[]string{"/contracts/query", "/companies/query"},
 		[]string{"/contractservices/query", "/contractserviceunits/query"},
 	)
-	srv := httptest.NewServer(rv.Wrap(sb.Handler()))
-	t.Cleanup(srv.Close)
-	creds := sb.Credentials()
-	at, err := autotask.New(autotask.Config{
-		Username: creds.Username, Secret: creds.Secret, IntegrationCode: creds.IntegrationCode,
-		ZoneLookupURL: sandbox.EndpointsFor(srv.URL).AutotaskZoneLookupURL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	at, _ := runtest.LogInThrough(t, sb, rv.Wrap(sb.Handler()))
 	svc := newBillingSvc(at, nil, PushTiming{})
 	v, err := svc.Contract(t.Context(), bench.ContractID(1))
 	if err != nil {
@@ -68,7 +57,7 @@ func TestPreviewReadsExactlyTheConfiguredLines(t *testing.T) {
 	}
 	var mu sync.Mutex
 	read := map[int64]int{} // contract id -> times its lines were queried
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	at, _ := runtest.LogInThrough(t, sb, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(strings.ToLower(r.URL.Path), "/contractservices/query") {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -91,15 +80,6 @@ func TestPreviewReadsExactlyTheConfiguredLines(t *testing.T) {
 		}
 		sb.Handler().ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	creds := sb.Credentials()
-	at, err := autotask.New(autotask.Config{
-		Username: creds.Username, Secret: creds.Secret, IntegrationCode: creds.IntegrationCode,
-		ZoneLookupURL: sandbox.EndpointsFor(srv.URL).AutotaskZoneLookupURL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	svc := newBillingSvc(at, nil, PushTiming{})
 	refs := make([]LineRef, configured)
 	for i := range refs {

@@ -4,6 +4,8 @@ package runtest
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -79,4 +81,22 @@ func InjectFault(t *testing.T, sb *sandboxtest.Instance, f sandbox.FaultRule) {
 	if _, err := sb.Admin.InjectFault(context.Background(), f); err != nil {
 		t.Fatalf("injecting fault: %v", err)
 	}
+}
+
+// LogInThrough serves h (sb's handler, usually wrapped to watch or hold
+// requests) on a test server and returns an Autotask client logged in to it
+// as sb's API user, with that user's name.
+func LogInThrough(t *testing.T, sb *sandbox.Sandbox, h http.Handler) (*autotask.Client, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	creds := sb.Credentials()
+	at, err := autotask.New(autotask.Config{
+		Username: creds.Username, Secret: creds.Secret, IntegrationCode: creds.IntegrationCode,
+		ZoneLookupURL: sandbox.EndpointsFor(srv.URL).AutotaskZoneLookupURL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at, creds.Username
 }
