@@ -27,39 +27,9 @@ func TestCtrlCDuringReadBackKeepsWhatLanded(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireSandbox(t)
 	ctx := context.Background()
-	tenant := env.PetraTenant(t, 0).PetraTenantID
 	const n = 6
-	lines := make([]acctest.BillingTarget, n)
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, terraformHeader, ProviderAddress)
-	cfg.WriteString("provider \"petra\" {}\n")
-	for i := range lines {
-		lines[i] = env.NewBillingTarget(t, 10)
-		cfg.WriteString(mappingHCL(env, fmt.Sprintf("m%d", i), "", tenant, lines[i], "21"))
-	}
-	w := NewWorkdir(t, cfg.String(), billingEnvVars(env, ""))
-	seq := lastSeq(t, env)
-	if _, err := env.Sandbox.Admin.InjectFault(ctx, sandbox.FaultRule{Method: "POST", Path: "/ATServicesRest/V1.0/ContractServiceAdjustments",
-		Action: sandbox.FaultDropThenCommit, UntilReleased: true, Count: n}); err != nil {
-		t.Fatal(err)
-	}
-
-	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, TerraformPath(t), "apply", "-input=false", "-auto-approve")
-	cmd.Dir = w.Dir
-	cmd.Env = append(filteredEnviron(), w.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Every post was sent and its connection reset: the provider is now
-	// reading the units back.
-	waitForLog(t, env, seq, "every adjustment to be posted", func(r []sandbox.RequestRecord) bool {
-		return countOutcome(r, sandbox.OutcomeCommitPending) == n
-	})
+	run := applyWithAnswersLost(t, env, n, true)
+	cmd, out, w, lines, seq := run.cmd, run.out, run.w, run.lines, run.seq
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
@@ -103,4 +73,56 @@ func TestCtrlCDuringReadBackKeepsWhatLanded(t *testing.T) {
 	if r := w.Run(nil, "plan", "-input=false", "-detailed-exitcode"); r.ExitCode != 0 {
 		t.Fatalf("plan after the interrupted apply is not empty (exit %d):\n%s", r.ExitCode, tail(r.Output(), 4000))
 	}
+}
+
+// backgroundApply is a `terraform apply` started by applyWithAnswersLost.
+type backgroundApply struct {
+	cmd   *exec.Cmd
+	out   *bytes.Buffer
+	w     *Workdir
+	lines []acctest.BillingTarget
+	seq   int64
+}
+
+// applyWithAnswersLost starts `terraform apply` of n billing mappings (10 →
+// 21 units each) whose adjustment posts Autotask applies only when released,
+// with every answer lost, and returns once every post was sent: the provider
+// is then reading the units back. ownGroup puts terraform and its plugins in
+// a process group of their own (for a Ctrl-C to the group).
+func applyWithAnswersLost(t *testing.T, env *acctest.Env, n int, ownGroup bool) backgroundApply {
+	t.Helper()
+	ctx := context.Background()
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	lines := make([]acctest.BillingTarget, n)
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, terraformHeader, ProviderAddress)
+	cfg.WriteString("provider \"petra\" {}\n")
+	for i := range lines {
+		lines[i] = env.NewBillingTarget(t, 10)
+		cfg.WriteString(mappingHCL(env, fmt.Sprintf("m%d", i), "", tenant, lines[i], "21"))
+	}
+	w := NewWorkdir(t, cfg.String(), billingEnvVars(env, ""))
+	seq := lastSeq(t, env)
+	if _, err := env.Sandbox.Admin.InjectFault(ctx, sandbox.FaultRule{Method: "POST", Path: "/ATServicesRest/V1.0/ContractServiceAdjustments",
+		Action: sandbox.FaultDropThenCommit, UntilReleased: true, Count: n}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = env.Sandbox.Admin.ReleaseLateCommits(context.Background()) })
+	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(runCtx, TerraformPath(t), "apply", "-input=false", "-auto-approve")
+	cmd.Dir = w.Dir
+	cmd.Env = append(filteredEnviron(), w.Env...)
+	if ownGroup {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	out := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, env, seq, "every adjustment to be posted", func(r []sandbox.RequestRecord) bool {
+		return countOutcome(r, sandbox.OutcomeCommitPending) == n
+	})
+	return backgroundApply{cmd: cmd, out: out, w: w, lines: lines, seq: seq}
 }

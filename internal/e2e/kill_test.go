@@ -3,11 +3,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,38 +25,7 @@ import (
 func TestKill9OfTerraformStopsTheProvider(t *testing.T) {
 	env := acctest.New(t)
 	env.RequireSandbox(t)
-	ctx := context.Background()
-	tenant := env.PetraTenant(t, 0).PetraTenantID
-	const n = 3
-	var cfg strings.Builder
-	fmt.Fprintf(&cfg, terraformHeader, ProviderAddress)
-	cfg.WriteString("provider \"petra\" {}\n")
-	for i := range n {
-		cfg.WriteString(mappingHCL(env, fmt.Sprintf("m%d", i), "", tenant, env.NewBillingTarget(t, 10), "21"))
-	}
-	w := NewWorkdir(t, cfg.String(), billingEnvVars(env, ""))
-	seq := lastSeq(t, env)
-	if _, err := env.Sandbox.Admin.InjectFault(ctx, sandbox.FaultRule{Method: "POST", Path: "/ATServicesRest/V1.0/ContractServiceAdjustments",
-		Action: sandbox.FaultDropThenCommit, UntilReleased: true, Count: n}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = env.Sandbox.Admin.ReleaseLateCommits(context.Background()) })
-
-	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, TerraformPath(t), "apply", "-input=false", "-auto-approve")
-	cmd.Dir = w.Dir
-	cmd.Env = append(filteredEnviron(), w.Env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Every post was sent and its answer lost: the provider is reading the
-	// units back.
-	waitForLog(t, env, seq, "every adjustment to be posted", func(r []sandbox.RequestRecord) bool {
-		return countOutcome(r, sandbox.OutcomeCommitPending) == n
-	})
+	cmd := applyWithAnswersLost(t, env, 3, false).cmd
 	providers := childrenNamed(t, cmd.Process.Pid, "terraform-provi")
 	if len(providers) == 0 {
 		t.Fatalf("no provider process under terraform (pid %d)", cmd.Process.Pid)

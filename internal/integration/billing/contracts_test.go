@@ -270,7 +270,7 @@ func TestSnapshotIsOneLoadForManyCallers(t *testing.T) {
 func TestUnitsTodayFreshAndInvalidation(t *testing.T) {
 	t.Parallel()
 	e := newBillingEnv(t, 0)
-	clock := newTestClock(e.Now())
+	clock := &wallClock{now: e.Now()}
 	e.svc.withClock(clock.Now)
 	b := e.NewBillingTarget(t, 5)
 	ctx := context.Background()
@@ -356,28 +356,6 @@ func TestBillingReadsNeedAutotask(t *testing.T) {
 	}
 }
 
-// testClock is a settable clock for a Service.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock(t time.Time) *testClock { return &testClock{now: t} }
-
-// Now returns the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestDetailReadsCoverAskedAndHintedContracts(t *testing.T) {
 	t.Parallel()
 	e := newBillingEnv(t, 0)
@@ -420,7 +398,7 @@ func TestDetailReadsCoverAskedAndHintedContracts(t *testing.T) {
 func TestApplyRefreshAnswersOneFreshReadPerLine(t *testing.T) {
 	t.Parallel()
 	e := newBillingEnv(t, 0)
-	clock := newTestClock(e.Now())
+	clock := &wallClock{now: e.Now()}
 	e.svc.withClock(clock.Now)
 	b := e.NewBillingTarget(t, 5)
 	ctx := context.Background()

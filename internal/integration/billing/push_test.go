@@ -20,7 +20,8 @@ func pushReq(b acctest.BillingTarget, target int) PushRequest {
 	return PushRequest{ContractID: b.ContractID, ContractServiceID: b.ContractServiceID, ServiceID: b.ServiceID, Target: target}
 }
 
-// wallClock is a settable wall clock for settle windows.
+// wallClock is a settable clock: the wall clock of settle windows, or a
+// run's clock (&wallClock{now: ...}).
 type wallClock struct {
 	mu  sync.Mutex
 	now time.Time
