@@ -41,7 +41,40 @@ type Behaviour struct {
 	// reads as one space). A client that reads structure from a note's lines
 	// must cope (ref: ContractNotes entity page; the collapsing is INFERRED).
 	NotesTextOnly bool `json:"notesTextOnly"`
+	// UnitRows says when a billing period's ContractServiceUnits row
+	// exists. "upfront" (default): every period's row from the day the line
+	// is created. "ahead": a period's row shows (to queries and
+	// adjustments) only from UnitRowsDaysAhead days before the period
+	// starts (0: on its first day), as a scheduled job writing rows ahead
+	// of each period would; a later row carries the units of the row before
+	// it. Autotask documents one row per period but not when it is written
+	// (INFERRED, ref §13).
+	UnitRows string `json:"unitRows"`
+	// UnitRowsDaysAhead is how many days before its period a row shows with
+	// UnitRows "ahead".
+	UnitRowsDaysAhead int `json:"unitRowsDaysAhead"`
+	// PeriodAnchor says where billing periods begin, for contracts created
+	// after it is set: "contract_start" (default: on the contract's start
+	// date and every period length after it) or "calendar_month" (on the
+	// first day of a month; the first period runs from the start date to the
+	// end of its month). INFERRED (ref §7.5, §13).
+	PeriodAnchor string `json:"periodAnchor"`
+	// MonthEnd says how a period start on a day a shorter month lacks moves
+	// (contract_start anchor): "anchored" (default: the contract's start plus
+	// k periods, clamped: 31 Jan, 28 Feb, 31 Mar) or "chained" (the previous
+	// start plus one period, clamped: 31 Jan, 28 Feb, 28 Mar). INFERRED.
+	MonthEnd string `json:"monthEnd"`
 }
+
+// Unit row, period anchor and month-end settings (Behaviour).
+const (
+	UnitRowsUpfront           = "upfront"
+	UnitRowsAhead             = "ahead"
+	PeriodAnchorContractStart = "contract_start"
+	PeriodAnchorCalendarMonth = "calendar_month"
+	MonthEndAnchored          = "anchored"
+	MonthEndChained           = "chained"
+)
 
 // Date filter interpretations (Behaviour.DateFilters).
 const (
@@ -55,6 +88,25 @@ type BehaviourUpdate struct {
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
+	UnitRows                      *string `json:"unitRows,omitempty"`
+	UnitRowsDaysAhead             *int    `json:"unitRowsDaysAhead,omitempty"`
+	PeriodAnchor                  *string `json:"periodAnchor,omitempty"`
+	MonthEnd                      *string `json:"monthEnd,omitempty"`
+}
+
+// oneOf returns v (trimmed, lower case; def when empty) when it is one of
+// allowed, else an error naming the setting.
+func oneOf(name, v, def string, allowed ...string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("%s %q is unknown; use one of %s", name, v, strings.Join(allowed, ", "))
 }
 
 // behaviour is the server's current Behaviour with its parsed zone.
@@ -104,6 +156,37 @@ func (b *behaviour) apply(u BehaviourUpdate) (Behaviour, *time.Location, error) 
 	}
 	if u.NotesTextOnly != nil {
 		next.NotesTextOnly = *u.NotesTextOnly
+	}
+	var err error
+	if u.UnitRows != nil {
+		if next.UnitRows, err = oneOf("unitRows", *u.UnitRows, UnitRowsUpfront, UnitRowsUpfront, UnitRowsAhead); err != nil {
+			return b.cur, b.loc, err
+		}
+	}
+	if u.UnitRowsDaysAhead != nil {
+		if *u.UnitRowsDaysAhead < 0 {
+			return b.cur, b.loc, fmt.Errorf("unitRowsDaysAhead %d is negative; use 0 (a row shows on its period's first day) or more", *u.UnitRowsDaysAhead)
+		}
+		next.UnitRowsDaysAhead = *u.UnitRowsDaysAhead
+	}
+	if u.PeriodAnchor != nil {
+		if next.PeriodAnchor, err = oneOf("periodAnchor", *u.PeriodAnchor, PeriodAnchorContractStart, PeriodAnchorContractStart, PeriodAnchorCalendarMonth); err != nil {
+			return b.cur, b.loc, err
+		}
+	}
+	if u.MonthEnd != nil {
+		if next.MonthEnd, err = oneOf("monthEnd", *u.MonthEnd, MonthEndAnchored, MonthEndAnchored, MonthEndChained); err != nil {
+			return b.cur, b.loc, err
+		}
+	}
+	if next.UnitRows == "" {
+		next.UnitRows = UnitRowsUpfront
+	}
+	if next.PeriodAnchor == "" {
+		next.PeriodAnchor = PeriodAnchorContractStart
+	}
+	if next.MonthEnd == "" {
+		next.MonthEnd = MonthEndAnchored
 	}
 	if next.TimeZone == "" {
 		next.TimeZone = "UTC"
@@ -195,6 +278,9 @@ func (s *Server) present(u *user, def *entityDef, rec record) (record, bool) {
 	if !s.inScope(u, def, rec) {
 		return nil, false
 	}
+	if def.Plural == entUnits && !s.rowVisible(rec) {
+		return nil, false
+	}
 	if def.Plural == entUnits {
 		if b, _ := s.beh.get(); b.UnitsWithoutContractServiceID {
 			rec = rec.clone()
@@ -210,6 +296,16 @@ func (s *Server) present(u *user, def *entityDef, rec record) (record, bool) {
 		}
 	}
 	return rec, true
+}
+
+// rowVisible reports whether a ContractServiceUnits row is written yet
+// (UnitRows "ahead": from UnitRowsDaysAhead days before its start).
+func (s *Server) rowVisible(row record) bool {
+	b, _ := s.beh.get()
+	if b.UnitRows != UnitRowsAhead {
+		return true
+	}
+	return !row.time("startDate").After(s.Today().AddDate(0, 0, b.UnitRowsDaysAhead))
 }
 
 // denied is the permission failure for the user: Autotask's VERIFIED 500

@@ -128,7 +128,7 @@ func (s *Server) postPeriods(p PostedPeriods, today time.Time) (PostedPeriods, e
 	}
 	through = simtime.Midnight(through)
 	var until time.Time
-	for _, per := range contractPeriods(contract) {
+	for _, per := range s.periods(contract) {
 		if !per.start.After(through) {
 			until = per.end
 		}
@@ -179,7 +179,7 @@ func (s *Server) recordBillingItem(contract, cs record, adjID int64, eff time.Ti
 	}
 	var per period
 	found := false
-	for _, p := range contractPeriods(contract) {
+	for _, p := range s.periods(contract) {
 		if !eff.Before(p.start) && !eff.After(p.end) {
 			per, found = p, true
 			break

@@ -72,6 +72,10 @@ type ConfigOverrides struct {
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
+	UnitRows                      *string `json:"unitRows,omitempty"`
+	UnitRowsDaysAhead             *int    `json:"unitRowsDaysAhead,omitempty"`
+	PeriodAnchor                  *string `json:"periodAnchor,omitempty"`
+	MonthEnd                      *string `json:"monthEnd,omitempty"`
 }
 
 // Fixture is the initial data of the emulated Autotask database. Entities use

@@ -23,9 +23,25 @@ func addMonths(t time.Time, n int) time.Time {
 	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
 }
 
-// contractPeriods lists the billing periods from startDate to endDate, each
-// contractPeriodType long (monthly when unknown); the last one is clipped.
+// contractPeriods lists the billing periods from startDate to endDate with
+// the default anchor (periods start on the contract's start date).
 func contractPeriods(c record) []period {
+	return periodsOf(c, PeriodAnchorContractStart, MonthEndAnchored)
+}
+
+// periodsOf lists the billing periods from startDate to endDate, each
+// contractPeriodType long (monthly when unknown); the last one is clipped.
+// anchor says where periods begin: on the contract's start date and every
+// period length after it, or (calendar months) on the first day of a
+// month, the first period running from the start date to the end of its
+// month (of its last month for longer periods). monthEnd says how a start
+// on a day a shorter month lacks moves: anchored (each start is the
+// contract's start plus k periods, clamped: 31 Jan, 28 Feb, 31 Mar) or
+// chained (each start is the previous start plus one period, clamped: 31
+// Jan, 28 Feb, 28 Mar). Which one a real database does is not documented
+// (INFERRED, ref §7.5, §13): the sandbox can be set either way so that tests
+// catch a client that assumes one.
+func periodsOf(c record, anchor, monthEnd string) []period {
 	start, end := simtime.Midnight(c.time("startDate")), simtime.Midnight(c.time("endDate"))
 	if c.time("startDate").IsZero() || end.Before(start) {
 		return nil
@@ -35,18 +51,52 @@ func contractPeriods(c record) []period {
 		months = 1
 	}
 	var out []period
-	for i := 0; len(out) <= maxContractPeriods; i++ {
-		ps := addMonths(start, i*months)
+	add := func(ps, next time.Time) bool {
 		if ps.After(end) {
-			break
+			return false
 		}
-		pe := addMonths(start, (i+1)*months).AddDate(0, 0, -1)
+		pe := next.AddDate(0, 0, -1)
 		if pe.After(end) {
 			pe = end
 		}
 		out = append(out, period{ps, pe})
+		return len(out) <= maxContractPeriods
+	}
+	switch {
+	case anchor == PeriodAnchorCalendarMonth:
+		first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
+		for i := 0; ; i++ {
+			ps := first.AddDate(0, i*months, 0)
+			if i == 0 {
+				ps = start
+			}
+			if !add(ps, first.AddDate(0, (i+1)*months, 0)) {
+				break
+			}
+		}
+	case monthEnd == MonthEndChained:
+		for ps := start; ; {
+			next := addMonths(ps, months)
+			if !add(ps, next) {
+				break
+			}
+			ps = next
+		}
+	default:
+		for i := 0; ; i++ {
+			if !add(addMonths(start, i*months), addMonths(start, (i+1)*months)) {
+				break
+			}
+		}
 	}
 	return out
+}
+
+// periods lists a contract's billing periods as the server's settings
+// anchor them. Caller holds s.mu.
+func (s *Server) periods(c record) []period {
+	b, _ := s.beh.get()
+	return periodsOf(c, b.PeriodAnchor, b.MonthEnd)
 }
 
 // unitRow builds a ContractServiceUnits row for cs.
@@ -65,13 +115,16 @@ func (s *Server) unitRow(contract, cs record, start, end time.Time, units int64)
 }
 
 // createUnitRows adds one row per contract period for a new contract
-// service. Future periods are generated up front (INFERRED, ref §13).
+// service. Every period's row is stored up front; with the unitRows setting
+// "ahead" a row shows (to queries and adjustments) only from some days
+// before its period starts (rowVisible), the way a scheduled job writing
+// rows ahead of each period would look (INFERRED, ref §13).
 func (s *Server) createUnitRows(cs record, units int64) {
 	contract := s.tables[entContracts].get(cs.int("contractID"))
 	if contract == nil {
 		return
 	}
-	for _, p := range contractPeriods(contract) {
+	for _, p := range s.periods(contract) {
 		s.tables[entUnits].insert(s.unitRow(contract, cs, p.start, p.end, units))
 	}
 }
@@ -196,6 +249,11 @@ func (s *Server) applyAdjustment(adj record, parentContract int64) (response, in
 	if cs != nil {
 		rows = s.unitRows(cs.id())
 		target = rowAt(rows, eff)
+		if target != nil && !s.rowVisible(target) {
+			// The period's row is not written yet (unitRows "ahead"):
+			// Autotask's answer is unknown; the sandbox refuses.
+			target = nil
+		}
 		if target == nil {
 			return fail(http.StatusInternalServerError, errGeneric), 0
 		}
@@ -268,7 +326,7 @@ func maxTime(a, b time.Time) time.Time {
 // clipped, and new periods carry the nearest row's units forward/backward.
 func (s *Server) resyncContractUnits(contract record) {
 	start, end := contract.time("startDate"), contract.time("endDate")
-	periods := contractPeriods(contract)
+	periods := s.periods(contract)
 	var services []record
 	s.tables[entContractServices].scan(-1<<62, func(r record) bool {
 		if r.int("contractID") == contract.id() {
