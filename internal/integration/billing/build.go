@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
@@ -101,7 +102,7 @@ func (s *viewBuilder) buildViews(ctx context.Context, cs []autotask.Contract, sc
 		g.Go(func() error {
 			// The window's rows name their contract, so this query needs
 			// nothing from the lines; matching rows to lines waits for both.
-			filters := unitWindow(today)
+			filters := unitWindow(today, today)
 			if scoped {
 				filters = append(filters, autotask.In("contractID", recurring...))
 			}
@@ -110,7 +111,7 @@ func (s *viewBuilder) buildViews(ctx context.Context, cs []autotask.Contract, sc
 				Filter: filters, IncludeFields: unitFields,
 			})
 			if err != nil {
-				return fmt.Errorf("reading today's units of Autotask contract services: %w", err)
+				return fmt.Errorf("reading the units of Autotask contract services: %w", err)
 			}
 			return nil
 		})
@@ -123,7 +124,11 @@ func (s *viewBuilder) buildViews(ctx context.Context, cs []autotask.Contract, sc
 		idx.add(l.ID, l.ContractID, l.ServiceID)
 		s.book.remember(l.ID, l.ContractID, l.ServiceID)
 	}
-	units := unitsOn(rows, today, idx)
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ID
+	}
+	timelines := timelinesOf(rows, today, today, idx, ids)
 	names := make(map[int64]string, len(companies))
 	for _, c := range companies {
 		names[c.ID] = c.CompanyName
@@ -141,7 +146,8 @@ func (s *viewBuilder) buildViews(ctx context.Context, cs []autotask.Contract, sc
 			continue
 		}
 		v.Lines = append(v.Lines, ContractLine{
-			ContractServiceID: l.ID, ServiceID: l.ServiceID, ServiceName: svcNames[l.ServiceID], UnitsToday: units[l.ID],
+			ContractServiceID: l.ID, ServiceID: l.ServiceID, ServiceName: svcNames[l.ServiceID],
+			UnitsToday: unitsOrZero(timelines[l.ID], today), Units: timelines[l.ID],
 		})
 		v.Occurrences[l.ServiceID]++
 	}
@@ -181,4 +187,10 @@ func (s *viewBuilder) readServiceNames(ctx context.Context, lines []autotask.Con
 		out[sv.ID] = sv.Name
 	}
 	return out, nil
+}
+
+// unitsOrZero is the units on day, 0 when no row covers it (for display).
+func unitsOrZero(t Timeline, day time.Time) int {
+	n, _ := t.At(day)
+	return n
 }

@@ -42,7 +42,7 @@ func (s *Contracts) billingSnapshot(ctx context.Context) (*billingSnapshot, erro
 // snapshot was read less than run.ApplyReuseWindow ago (by the re-plan Terraform
 // makes right before applying), and every later call shares that decision
 // (InvalidateBilling starts over). The snapshot's units also answer the
-// first UnitsToday(fresh) of each line, the read before a push.
+// first LineTimeline(fresh) of each line, the read before a push.
 func (s *Contracts) RefreshBillingForApply(ctx context.Context) error {
 	_, err := run.Cached(ctx, s.run, billingApplyKey, func(ctx context.Context) (struct{}, error) {
 		if snap, ok := run.Peek[*billingSnapshot](s.run, billingSnapshotKey); ok && s.run.Now().Sub(snap.loadedAt) < run.ApplyReuseWindow {

@@ -15,13 +15,17 @@ import (
 //
 // Every change to a contract's units inside a billing period creates a
 // prorated billing item in Autotask that cannot be deleted; a change that
-// takes effect on the first day of a period creates none. The period's
-// length comes from the contract's contractPeriodType, read by label from
-// the field metadata (the numeric codes differ between databases: live
-// records show 2 Monthly and 5 Yearly). Periods are INFERRED to start on the
-// contract's start date and every period length after it, clamped to the
-// month's last day (ref §7.5: "one row per billing period (period length
-// from the contract's period type)").
+// takes effect on the first day of a period creates none. Where periods
+// begin is read from Autotask's rows (one row per billing period, ref §7.5,
+// VERIFIED): the next period starts the day after the row covering today
+// ends (Timeline.PeriodEnd). Only when no row covers today is it computed:
+// the period's length comes from the contract's contractPeriodType, read by
+// label from the field metadata (the numeric codes differ between
+// databases: live records show 2 Monthly and 5 Yearly), and periods are
+// assumed to start on the contract's start date and every period length
+// after it, clamped to the month's last day. INFERRED: databases may anchor
+// on calendar months instead, which is why the rows come first and the plan
+// warns when it had to compute.
 
 // periodMonthsByLabel maps contractPeriodType labels to months.
 var periodMonthsByLabel = map[string]int{
@@ -59,32 +63,55 @@ func (s *Contracts) periodMonths(ctx context.Context, c autotask.Contract) (int,
 	return months, label, nil
 }
 
-// NextPeriodStart is the first day of the contract's billing period after
-// the one containing today (the database's date).
-func (s *Contracts) NextPeriodStart(ctx context.Context, v *ContractView) (time.Time, error) {
+// NextPeriod is when a line's next billing period begins.
+type NextPeriod struct {
+	// Start is the first day of the period after the one containing today.
+	Start time.Time
+	// Computed is true when no unit row covers today, so Start comes from
+	// month arithmetic on the contract's start date (an assumption about
+	// how this database anchors its periods), not from Autotask's rows.
+	Computed bool
+}
+
+// NextPeriodStart is the first day of the line's billing period after the
+// one containing today (the database's date). It comes from Autotask's unit
+// rows (line: its LaterTimeline, so that a row split off later in the
+// period is followed): where the row covering today ends, the next period starts
+// (Timeline.PeriodEnd). Only when no row covers today is it computed from the
+// contract's start date and period length (INFERRED anchor, see above), and
+// Computed says so.
+func (s *Contracts) NextPeriodStart(ctx context.Context, v *ContractView, line Timeline) (NextPeriod, error) {
 	if v == nil {
-		return time.Time{}, fmt.Errorf("the contract was not found")
+		return NextPeriod{}, fmt.Errorf("the contract was not found")
 	}
 	c := v.Contract
-	months, _, err := s.periodMonths(ctx, c)
-	if err != nil {
-		return time.Time{}, err
+	today := s.run.Today()
+	var next NextPeriod
+	if end, ok := line.PeriodEnd(today); ok {
+		next.Start = end.AddDate(0, 0, 1)
 	}
-	start, today := dateOnly(c.StartDate.Time), s.run.Today()
-	if c.StartDate.IsZero() {
-		return time.Time{}, fmt.Errorf("contract %q (id %d) has no start date, so its billing periods are unknown", c.ContractName, c.ID)
-	}
-	next := start
-	for i := 1; !next.After(today); i++ {
-		next = addMonths(start, i*months)
-		if i > 12*200 {
-			return time.Time{}, fmt.Errorf("contract %q (id %d): no billing period after %s", c.ContractName, c.ID, today.Format(time.DateOnly))
+	if next.Start.IsZero() {
+		months, _, err := s.periodMonths(ctx, c)
+		if err != nil {
+			return NextPeriod{}, err
 		}
+		if c.StartDate.IsZero() {
+			return NextPeriod{}, fmt.Errorf("contract %q (id %d) has no start date, so its billing periods are unknown", c.ContractName, c.ID)
+		}
+		start := dateOnly(c.StartDate.Time)
+		n := start
+		for i := 1; !n.After(today); i++ {
+			n = addMonths(start, i*months)
+			if i > 12*200 {
+				return NextPeriod{}, fmt.Errorf("contract %q (id %d): no billing period after %s", c.ContractName, c.ID, today.Format(time.DateOnly))
+			}
+		}
+		next = NextPeriod{Start: n, Computed: true}
 	}
-	if !c.EndDate.IsZero() && next.After(dateOnly(c.EndDate.Time)) {
-		return time.Time{}, fmt.Errorf("contract %q (id %d) ends on %s, before its next billing period would begin (%s): "+
+	if !c.EndDate.IsZero() && next.Start.After(dateOnly(c.EndDate.Time)) {
+		return NextPeriod{}, fmt.Errorf("contract %q (id %d) ends on %s, before its next billing period would begin (%s): "+
 			"with effective = \"next_period\" there is no period left to change. Extend the contract in Autotask, or use "+
-			"effective = \"today\"", c.ContractName, c.ID, c.EndDate.DateString(), next.Format(time.DateOnly))
+			"effective = \"today\"", c.ContractName, c.ID, c.EndDate.DateString(), next.Start.Format(time.DateOnly))
 	}
 	return next, nil
 }

@@ -113,17 +113,30 @@ type Unconfirmed struct {
 	UnitsBefore int
 	// SentAt is when it was posted (wall clock, UTC).
 	SentAt time.Time
+	// EffectiveDate is its effective date (a database date); zero in state
+	// written before it was recorded, read as the date it was sent.
+	EffectiveDate time.Time
+}
+
+// day is the date whose units show whether the adjustment landed.
+func (u Unconfirmed) day(today time.Time) time.Time {
+	if u.EffectiveDate.IsZero() {
+		return today
+	}
+	return dateOnly(u.EffectiveDate)
 }
 
 // settlesAt is when Autotask can no longer apply the adjustment.
 func (u Unconfirmed) settlesAt(window time.Duration) time.Time { return u.SentAt.Add(window) }
 
-// PushRequest asks for a contract service to hold Target units from today.
+// PushRequest asks for a contract service to hold Target units in every
+// billing period from EffectiveDate (today when zero) on.
 type PushRequest struct {
 	ContractID        int64
 	ContractServiceID int64
 	ServiceID         int64
-	// Target is the unit count wanted in effect from today (0 or more).
+	// Target is the unit count wanted from the effective date on (0 or
+	// more).
 	Target int
 	// EffectiveDate is the database date the change takes effect (a
 	// calendar date); zero means today (run.Run.Today). A billing mapping
@@ -133,19 +146,28 @@ type PushRequest struct {
 	// Unconfirmed is an earlier adjustment of this line whose outcome was
 	// never confirmed (from state), nil when there is none.
 	Unconfirmed *Unconfirmed
+	// Later asks the push to read and reconcile the line's later periods
+	// too (LaterTimeline): the mapping is or was effective = "next_period",
+	// or its last push did not finish. A push effective after today always
+	// reads them.
+	Later bool
 }
 
 // PushResult says what a push did.
 type PushResult struct {
-	// Before is the units in effect today before the push, After what
-	// Autotask holds after it (as far as it is known).
+	// Before is the units in effect on the effective date before the push,
+	// After what Autotask holds on it after the push (as far as it is known).
 	Before, After int
-	// Delta is the change made (After - Before); 0 when Autotask already
-	// held the target and nothing was posted.
+	// Delta is the change made on the effective date (After - Before); 0
+	// when Autotask already held the target there.
 	Delta int
-	// AdjustmentID is the id of the adjustment Autotask confirmed; 0 when
-	// nothing was posted or the confirmation was lost but the units show the
-	// adjustment landed.
+	// Posted is how many adjustments Autotask confirmed or the units showed
+	// (more than one when a later-dated adjustment was pending: every period
+	// from the effective date on ends at the target).
+	Posted int
+	// AdjustmentID is the id of the last adjustment Autotask confirmed; 0
+	// when nothing was posted or the confirmation was lost but the units show
+	// the adjustment landed.
 	AdjustmentID int64
 	// At is when the push completed.
 	At time.Time
@@ -161,18 +183,23 @@ type PushResult struct {
 	Record bool
 }
 
-// PushUnits makes a contract service hold req.Target units in effect today
-// with at most one ContractServiceAdjustment: it reads the units in effect
-// and posts the difference (nothing when there is none). The units before
-// come from the apply-time snapshot (one bulk read for the whole apply);
-// Autotask's confirmation of the create is the proof of the new count.
+// PushUnits makes a contract service hold req.Target units in every billing
+// period from the effective date on, with as few ContractServiceAdjustments
+// as the line's Timeline (units.go) needs: one for the difference on the
+// effective date, and one more for each later period that an adjustment
+// already posted for a later date would leave off target. The rows before
+// the push come from the apply-time snapshot (one bulk read for the whole
+// apply); Autotask's confirmation of each create is the proof of the new
+// count. A day no unit row covers is never read as 0: nothing is pushed and
+// the error says which day (a *NoRowError).
 //
 // A post whose outcome is unknown (timeout, reset, 5xx without Autotask's
 // text, an answer lost after the commit) is never followed by a second post
-// for the line, whatever the read-back shows: the units are read back on a
-// context of its own (Ctrl-C does not cut it short), waiting up to
-// ReadBackWaits for a slow commit. When they show the adjustment, the push
-// succeeded; otherwise the result carries Unconfirmed and the error matches
+// for the line in this run, whatever the read-back shows: the units are read
+// back on a context of its own (Ctrl-C does not cut it short), waiting up to
+// ReadBackWaits for a slow commit. When they show the adjustment and it was
+// the last one, the push succeeded; otherwise the result carries Unconfirmed
+// (with the adjustment's effective date) and the error matches
 // ErrUnconfirmed, and the caller records both. A later run with that
 // Unconfirmed leaves the line alone until the units show the adjustment or
 // its settle window has passed, so a commit later than the read-back is
@@ -196,39 +223,43 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 	what := fmt.Sprintf("contract service %d (contract %d, service %d)", req.ContractServiceID, req.ContractID, req.ServiceID)
 
 	s.contracts.book.remember(req.ContractServiceID, req.ContractID, req.ServiceID)
-	day := s.run.Today()
-	nextPeriod := !req.EffectiveDate.IsZero() && !dateOnly(req.EffectiveDate).Equal(day)
-	if nextPeriod {
+	today := s.run.Today()
+	day := today
+	if !req.EffectiveDate.IsZero() && dateOnly(req.EffectiveDate).After(today) {
 		day = dateOnly(req.EffectiveDate)
 	}
-	var before int
+	later := req.Later || day.After(today) || (req.Unconfirmed != nil && req.Unconfirmed.day(today).After(today))
+	var tl Timeline
 	if u := req.Unconfirmed; u != nil {
 		// An earlier run's post may still land: read the line with a query
 		// of its own (never a snapshot from before now) and decide.
-		before, err = s.unitsAfterWrite(ctx, req.ContractServiceID, day)
+		tl, err = s.timelineAfterWrite(ctx, req.ContractServiceID, later)
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, interrupted(ctx, fmt.Sprintf("before anything was pushed to %s; nothing was posted", what))
 			}
 			return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
 		}
-		res.Before, res.After = before, before
-		landed := before == u.UnitsBefore+u.UnitChange
+		res.Before, _ = tl.At(day)
+		res.After = res.Before
+		units, known := tl.At(u.day(today))
+		landed := known && units == u.UnitsBefore+u.UnitChange
 		if settles := u.settlesAt(tm.SettleWindow); !landed && tm.Now().Before(settles) {
 			res.Unconfirmed, res.Record = u, true
-			return res, &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s sent at %s "+
-				"is not confirmed yet, and Autotask may still apply it until %s; Autotask shows %d units now (target %d). "+
-				"Nothing was posted, so that the adjustment cannot be applied twice. Run apply again after %s: it reads "+
-				"the units first and pushes only what is missing", u.UnitChange, what, stamp(u.SentAt), stamp(settles),
-				before, req.Target, stamp(settles))}
+			return res, &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s%s "+
+				"sent at %s is not confirmed yet, and Autotask may still apply it until %s; Autotask shows %d units%s "+
+				"now (target %d). Nothing was posted, so that the adjustment cannot be applied twice. Run apply again "+
+				"after %s: it reads the units first and pushes only what is missing", u.UnitChange, what,
+				effectiveOn(u.day(today), today), stamp(u.SentAt), stamp(settles), units, onDay(u.day(today), today),
+				req.Target, stamp(settles))}
 		}
 		// Landed, or too old to land any more: the units read are the truth.
 		res.Record = true
 	} else {
-		if nextPeriod {
-			before, err = s.contracts.UnitsOn(ctx, req.ContractServiceID, req.ContractID, req.ServiceID, day)
+		if later {
+			tl, err = s.contracts.LaterTimeline(ctx, req.ContractServiceID, req.ContractID, req.ServiceID, true)
 		} else {
-			before, err = s.contracts.UnitsToday(ctx, req.ContractServiceID, true)
+			tl, err = s.contracts.LineTimeline(ctx, req.ContractServiceID, true)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -236,79 +267,129 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 			}
 			return res, fmt.Errorf("reading the units of %s before pushing: %w", what, err)
 		}
-		res.Before, res.After = before, before
+		res.Before, _ = tl.At(day)
+		res.After = res.Before
 	}
-	delta := req.Target - before
-	if delta == 0 {
-		res.At = s.run.Now()
-		return res, nil
+	adjs, err := tl.Adjustments(day, req.Target)
+	if err != nil {
+		return res, fmt.Errorf("%w. Nothing was posted to %s: the provider never reads a day without a row as 0 "+
+			"units. Autotask writes each billing period's row ahead of the period; run apply again once the line shows "+
+			"a row for %s (the contract's Services, Units tab)", err, what, day.Format(time.DateOnly))
 	}
-	if ctx.Err() != nil {
-		// Never start a post after an interruption.
-		return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent; nothing was posted "+
-			"(%d units in effect today, target %d)", delta, what, before, req.Target))
-	}
-	sentAt := tm.Now().UTC()
-	id, err := at.Create(ctx, autotask.EntityContractServiceAdjustments, autotask.ContractServiceAdjustment{
-		ContractID:        req.ContractID,
-		ContractServiceID: req.ContractServiceID,
-		ServiceID:         req.ServiceID,
-		// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
-		EffectiveDate: autotask.TimeOf(day),
-		UnitChange:    int32(delta),
-	})
-	switch {
-	case err == nil:
-		// A create Autotask confirmed (HTTP 200 with the adjustment's
-		// itemId) is a committed adjustment, so the units are before + delta
-		// without another query: a per-mapping read-back would double the
-		// requests of a billing run against a database-wide budget of
-		// 10,000 an hour. Every refresh reads the units again, so a
-		// concurrent hand edit shows as drift in the next plan.
-		res.AdjustmentID, res.Pushed, res.Record = id, true, true
-		res.After, res.Delta, res.At = req.Target, delta, s.run.Now()
-		return res, nil
-	case !errors.Is(err, autotask.ErrOutcomeUnknown):
+	for i, a := range adjs {
 		if ctx.Err() != nil {
-			// Cancelled before the post left (waiting for a slot or to retry
-			// a rejection): Autotask did not process it.
-			return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s was sent: Autotask holds "+
-				"%d units in effect today (target %d)", delta, what, before, req.Target))
+			// Never start a post after an interruption.
+			return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s effective %s was sent; "+
+				"nothing more was posted (%d units on %s, target %d)", a.Change, what, a.Day.Format(time.DateOnly),
+				res.After, day.Format(time.DateOnly), req.Target))
 		}
-		return res, explainRefusal(fmt.Errorf("Autotask refused the adjustment of %+d units to %s effective %s (%d "+
-			"units in effect then, target %d): %w", delta, what, day.Format(time.DateOnly), before, req.Target, err), day)
-	}
+		sentAt := tm.Now().UTC()
+		id, err := at.Create(ctx, autotask.EntityContractServiceAdjustments, autotask.ContractServiceAdjustment{
+			ContractID:        req.ContractID,
+			ContractServiceID: req.ContractServiceID,
+			ServiceID:         req.ServiceID,
+			// Date only: Autotask ignores the time part (ref §7.6, VERIFIED).
+			EffectiveDate: autotask.TimeOf(a.Day),
+			UnitChange:    int32(a.Change),
+		})
+		switch {
+		case err == nil:
+			// A create Autotask confirmed (HTTP 200 with the adjustment's
+			// itemId) is a committed adjustment, so the units are known
+			// without another query: a per-mapping read-back would double
+			// the requests of a billing run against a database-wide budget
+			// of 10,000 an hour. Every refresh reads the units again, so a
+			// concurrent hand edit shows as drift in the next plan.
+			res.AdjustmentID, res.Pushed, res.Record = id, true, true
+			res.Posted++
+			res.After = unitsAfter(tl, adjs[:i+1], day)
+			res.Delta, res.At = res.After-res.Before, s.run.Now()
+			continue
+		case !errors.Is(err, autotask.ErrOutcomeUnknown):
+			if ctx.Err() != nil {
+				// Cancelled before the post left (waiting for a slot or to
+				// retry a rejection): Autotask did not process it.
+				return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s effective %s was "+
+					"sent: Autotask holds %d units on %s (target %d)", a.Change, what, a.Day.Format(time.DateOnly),
+					res.After, day.Format(time.DateOnly), req.Target))
+			}
+			return res, explainRefusal(fmt.Errorf("Autotask refused the adjustment of %+d units to %s effective %s (%d "+
+				"units in effect then, target %d): %w", a.Change, what, a.Day.Format(time.DateOnly), a.Before, req.Target, err), a.Day)
+		}
 
-	// The outcome is unknown. Read back on a context of its own, so that a
-	// Ctrl-C during the wait cannot cut it short: what landed must be known
-	// and recorded before returning.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
-	deadline, _ := ctx.Deadline()
-	now, known, rerr := s.readBack(rctx, req.ContractServiceID, day, before, tm, deadline)
-	cancel()
-	res.Record = true
-	if known {
-		res.After, res.Delta = now, now-before
+		// The outcome is unknown. Read back on a context of its own, so that
+		// a Ctrl-C during the wait cannot cut it short: what landed must be
+		// known and recorded before returning.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tm.ReadBackTimeout)
+		deadline, _ := ctx.Deadline()
+		now, known, rerr := s.readBack(rctx, req.ContractServiceID, a.Day, a.Before, tm, deadline)
+		cancel()
+		res.Record = true
+		if known && now == a.Before+a.Change {
+			// The units show the adjustment: it landed.
+			res.Pushed, res.At = true, s.run.Now()
+			res.Posted++
+			res.After = unitsAfter(tl, adjs[:i+1], day)
+			res.Delta = res.After - res.Before
+			if i == len(adjs)-1 {
+				return res, nil
+			}
+			uerr := &unconfirmedError{msg: fmt.Sprintf("The answer to the adjustment of %+d units to %s effective %s "+
+				"was lost (%v); the units show that it landed, but nothing more was posted for this line in this run "+
+				"(%d more adjustment(s) were needed for every period to hold %d). Run apply again: it reads the units "+
+				"first and pushes only what is missing", a.Change, what, a.Day.Format(time.DateOnly), err, len(adjs)-i-1, req.Target)}
+			return res, uerr
+		}
+		u := &Unconfirmed{UnitChange: a.Change, UnitsBefore: a.Before, SentAt: sentAt, EffectiveDate: a.Day}
+		res.Unconfirmed = u
+		on := onDay(a.Day, today)
+		shows := fmt.Sprintf("Autotask shows %d units%s now", now, on)
+		if !known {
+			shows = fmt.Sprintf("the units could not be read back (%v); Autotask showed %d units%s before the "+
+				"adjustment", rerr, a.Before, on)
+		}
+		settles := u.settlesAt(tm.SettleWindow)
+		uerr := &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s%s is not "+
+			"confirmed (%v); %s (target %d). Nothing more was posted for this line. Run apply again later: it reads the "+
+			"units first and pushes only what is missing (until %s, when Autotask can no longer apply this adjustment, "+
+			"a run leaves this line alone unless the units show it landed)", a.Change, what, effectiveOn(a.Day, today),
+			err, shows, req.Target, stamp(settles))}
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("%w (%w): %w", ErrPushInterrupted, ctx.Err(), uerr)
+		}
+		return res, uerr
 	}
-	if known && now == before+delta {
-		res.Pushed, res.At = true, s.run.Now()
-		return res, nil // the units show the adjustment: it landed
+	if len(adjs) == 0 {
+		res.At = s.run.Now()
 	}
-	u := &Unconfirmed{UnitChange: delta, UnitsBefore: before, SentAt: sentAt}
-	res.Unconfirmed = u
-	shows := fmt.Sprintf("Autotask shows %d units now", now)
-	if !known {
-		shows = fmt.Sprintf("the units could not be read back (%v); Autotask showed %d units before the adjustment", rerr, before)
+	return res, nil
+}
+
+// onDay is " on <day>" for a day after today, "" for today (messages).
+func onDay(day, today time.Time) string {
+	if dateOnly(day).After(dateOnly(today)) {
+		return " on " + day.Format(time.DateOnly)
 	}
-	settles := u.settlesAt(tm.SettleWindow)
-	uerr := &unconfirmedError{msg: fmt.Sprintf("The outcome of the adjustment of %+d units to %s is not confirmed (%v); "+
-		"%s (target %d). Nothing more was posted for this line. Run apply again later: it reads the units first and "+
-		"pushes only what is missing (until %s, when Autotask can no longer apply this adjustment, a run leaves this "+
-		"line alone unless the units show it landed)", delta, what, err, shows, req.Target, stamp(settles))}
-	if ctx.Err() != nil {
-		return res, fmt.Errorf("%w (%w): %w", ErrPushInterrupted, ctx.Err(), uerr)
+	return ""
+}
+
+// effectiveOn is " effective <day>" for a day after today, "" for today.
+func effectiveOn(day, today time.Time) string {
+	if dateOnly(day).After(dateOnly(today)) {
+		return " effective " + day.Format(time.DateOnly)
 	}
-	return res, uerr
+	return ""
+}
+
+// unitsAfter is the units on day once the adjustments posted have landed.
+func unitsAfter(tl Timeline, posted []Adjustment, day time.Time) int {
+	n, _ := tl.At(day)
+	for _, a := range posted {
+		if !a.Day.After(day) {
+			n += a.Change
+		}
+	}
+	return n
 }
 
 // interrupted builds the error for a push stopped by its context.
@@ -356,22 +437,42 @@ func (s *Pusher) readBack(ctx context.Context, contractServiceID int64, day time
 // was sent before the post landed would report the units from before it, and
 // the push would then post the difference a second time.
 func (s *Pusher) unitsAfterWrite(ctx context.Context, contractServiceID int64, day time.Time) (int, error) {
-	if _, err := s.run.Autotask(); err != nil {
-		return 0, err
-	}
-	m, err := s.contracts.readUnits(ctx, []int64{contractServiceID}, day)
+	tl, err := s.timelineAfterWrite(ctx, contractServiceID, dateOnly(day).After(s.run.Today()))
 	if err != nil {
 		return 0, err
+	}
+	n, ok := tl.At(day)
+	if !ok {
+		return 0, &NoRowError{Day: dateOnly(day)}
+	}
+	return n, nil
+}
+
+// timelineAfterWrite reads one line's rows covering today (with later,
+// through TimelineHorizon) with a query of its own (see unitsAfterWrite).
+func (s *Pusher) timelineAfterWrite(ctx context.Context, contractServiceID int64, later bool) (Timeline, error) {
+	if _, err := s.run.Autotask(); err != nil {
+		return Timeline{}, err
+	}
+	today := s.run.Today()
+	to := today
+	if later {
+		to = today.Add(TimelineHorizon)
+	}
+	m, err := s.contracts.readTimelines(ctx, []int64{contractServiceID}, today, to)
+	if err != nil {
+		return Timeline{}, err
 	}
 	return m[contractServiceID], nil
 }
 
 // UnconfirmedSettled reports whether an unconfirmed adjustment no longer
-// needs remembering: the line holds its result (it landed), or its settle
-// window has passed (it can no longer land).
-func (s *Pusher) UnconfirmedSettled(u Unconfirmed, unitsNow int) bool {
+// needs remembering: the line holds its result on its effective date (it
+// landed), or its settle window has passed (it can no longer land).
+func (s *Pusher) UnconfirmedSettled(u Unconfirmed, line Timeline) bool {
 	tm := s.timing()
-	return unitsNow == u.UnitsBefore+u.UnitChange || !tm.Now().Before(u.settlesAt(tm.SettleWindow))
+	n, ok := line.At(u.day(s.run.Today()))
+	return (ok && n == u.UnitsBefore+u.UnitChange) || !tm.Now().Before(u.settlesAt(tm.SettleWindow))
 }
 
 // UnconfirmedSettlesAt is when an unconfirmed adjustment can no longer land.

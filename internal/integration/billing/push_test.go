@@ -14,6 +14,7 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
+	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox/autotasksim"
 )
 
 func pushReq(b acctest.BillingTarget, target int) PushRequest {
@@ -213,10 +214,15 @@ func TestPushUnitsLostRequestIsNeverPostedTwice(t *testing.T) {
 func TestPushUnitsBusinessErrorIsNotRetried(t *testing.T) {
 	t.Parallel()
 	e := newBillingEnv(t, 0)
-	company := e.CreateCompany(t, e.Unique("Future Co"), acctest.CompanyOpts{})
+	company := e.CreateCompany(t, e.Unique("Posted Co"), acctest.CompanyOpts{})
 	service := e.CreateService(t, e.Unique("Petra"), 3)
-	contract := e.CreateContract(t, company, e.Unique("Starts Later"), e.Date(30), e.Date(400), acctest.ContractOpts{})
+	contract := e.CreateContract(t, company, e.Unique("Posted"), e.Date(-30), e.Date(400), acctest.ContractOpts{})
 	line := e.AddContractService(t, contract, service, 3)
+	// Autotask refuses an adjustment in a period already approved and posted
+	// (ref §7.6): the sandbox posts the current period through its admin API.
+	if _, err := e.Sandbox.Admin.PostPeriods(context.Background(), autotasksim.PostedPeriods{ContractID: contract, Through: e.Date(0)}); err != nil {
+		t.Fatal(err)
+	}
 	seq := e.lastSeq(t)
 
 	res, err := e.svc.PushUnits(context.Background(), PushRequest{ContractID: contract, ContractServiceID: line, ServiceID: service, Target: 4})
@@ -224,7 +230,7 @@ func TestPushUnitsBusinessErrorIsNotRetried(t *testing.T) {
 	if !errors.As(err, &br) {
 		t.Fatalf("err = %v, want Autotask's business-rule refusal", err)
 	}
-	if !strings.Contains(err.Error(), "An unexpected error has occurred. Please contact Autotask Support.") {
+	if !strings.Contains(err.Error(), "already approved and posted contract period") {
 		t.Fatalf("Autotask's own text is missing from %q", err)
 	}
 	if n := e.adjustmentPosts(t, seq); n != 1 {

@@ -173,64 +173,99 @@ func (s *Contracts) ServiceName(ctx context.Context, serviceID int64) (string, e
 	})
 }
 
-// UnitsToday returns the units in effect today on a contract service. With
-// fresh false the run's snapshot answers (0 for a line Autotask does not
-// have). With
-// fresh true (apply time) the answer is read after the call began: the first
-// fresh read of a line after RefreshBillingForApply comes from the units that
-// refresh read during this apply, every other one from a ContractServiceUnits
-// query that concurrent fresh reads share (`contractServiceID in (...)`).
-func (s *Contracts) UnitsToday(ctx context.Context, contractServiceID int64, fresh bool) (int, error) {
+// LineTimeline returns a contract service's unit rows covering today (the
+// Timeline model, units.go; LaterTimeline reads later periods too). With fresh false the run's snapshot answers
+// (an empty timeline for a line Autotask does not have). With fresh true
+// (apply time) the answer is read after the call began: the first fresh read
+// of a line after RefreshBillingForApply comes from the rows that refresh
+// read during this apply, every other one from a ContractServiceUnits query
+// that concurrent fresh reads share (`contractID in (...)`).
+func (s *Contracts) LineTimeline(ctx context.Context, contractServiceID int64, fresh bool) (Timeline, error) {
 	if !fresh {
 		_, l, err := s.ContractLineByID(ctx, contractServiceID)
 		if err != nil || l == nil {
-			return 0, err // no such line: nothing is in effect
+			return Timeline{}, err
 		}
-		return l.UnitsToday, nil
+		return l.Units, nil
 	}
 	if snap, ok := run.Peek[*billingSnapshot](s.run, billingSnapshotKey); ok {
-		if n, ok := snap.consume(contractServiceID); ok {
-			return n, nil
+		if tl, ok := snap.consume(contractServiceID); ok {
+			return tl, nil
 		}
 	}
-	b, err := run.Cached(ctx, s.run, billingFreshKey, func(context.Context) (*run.Batcher[int64, int], error) {
-		return run.NewBatcher(batchWindow, false, s.readUnitsToday), nil
+	b, err := run.Cached(ctx, s.run, billingFreshKey, func(context.Context) (*run.Batcher[int64, Timeline], error) {
+		return run.NewBatcher(batchWindow, false, s.readTimelinesToday), nil
 	})
 	if err != nil {
-		return 0, err
+		return Timeline{}, err
 	}
-	n, _, err := b.Get(ctx, contractServiceID)
+	tl, _, err := b.Get(ctx, contractServiceID)
+	return tl, err
+}
+
+// UnitsToday is the units in effect today on a contract service, from
+// LineTimeline (0 when no row covers today).
+func (s *Contracts) UnitsToday(ctx context.Context, contractServiceID int64, fresh bool) (int, error) {
+	tl, err := s.LineTimeline(ctx, contractServiceID, fresh)
 	if err != nil {
 		return 0, err
 	}
+	n, _ := tl.At(s.run.Today())
 	return n, nil
 }
 
-// readUnitsToday reads the units in effect today on contract services
-// (units.go: a date window, the row chosen in code); a line with no row
-// covering today holds 0 units.
-func (s *Contracts) readUnitsToday(ctx context.Context, ids []int64) (map[int64]int, error) {
-	return s.readUnits(ctx, ids, s.run.Today())
-}
-
-// UnitsOn reads, with a query of its own, the units in effect on day on a
-// contract service line (the line's contract and service let rows without
-// contractServiceID count).
-func (s *Contracts) UnitsOn(ctx context.Context, contractServiceID, contractID, serviceID int64, day time.Time) (int, error) {
+// LaterTimeline returns a contract service's unit rows from today through
+// TimelineHorizon: what a line holds in later periods, for a mapping whose
+// later periods matter (effective = "next_period" now or before, or a push
+// that did not finish). Reading them for every line would multiply a large
+// configuration's reads, so the run's bulk read covers today only. With
+// fresh false the answer is read once per run and line (concurrent callers
+// share one `contractID in` query); with fresh true (apply time) it is read
+// after the call began, batched with concurrent fresh reads.
+func (s *Contracts) LaterTimeline(ctx context.Context, contractServiceID, contractID, serviceID int64, fresh bool) (Timeline, error) {
 	s.book.remember(contractServiceID, contractID, serviceID)
-	m, err := s.readUnits(ctx, []int64{contractServiceID}, day)
-	if err != nil {
-		return 0, err
+	batcher := func(key string, share bool) (*run.Batcher[int64, Timeline], error) {
+		return run.Cached(ctx, s.run, key, func(context.Context) (*run.Batcher[int64, Timeline], error) {
+			return run.NewBatcher(batchWindow, share, s.readLaterTimelines), nil
+		})
 	}
-	return m[contractServiceID], nil
+	if fresh {
+		b, err := batcher(billingLaterFreshKey, false)
+		if err != nil {
+			return Timeline{}, err
+		}
+		tl, _, err := b.Get(ctx, contractServiceID)
+		return tl, err
+	}
+	return run.Cached(ctx, s.run, fmt.Sprintf("%s/%d", billingLaterKey, contractServiceID), func(ctx context.Context) (Timeline, error) {
+		b, err := batcher(billingLaterKey, true)
+		if err != nil {
+			return Timeline{}, err
+		}
+		tl, _, err := b.Get(ctx, contractServiceID)
+		return tl, err
+	})
 }
 
-// readUnits reads the units in effect on day on lines (units.go), with a
-// query of its own.
-func (s *Contracts) readUnits(ctx context.Context, ids []int64, day time.Time) (map[int64]int, error) {
+// readTimelinesToday reads the unit rows of contract services covering today.
+func (s *Contracts) readTimelinesToday(ctx context.Context, ids []int64) (map[int64]Timeline, error) {
+	today := s.run.Today()
+	return s.readTimelines(ctx, ids, today, today)
+}
+
+// readLaterTimelines reads the unit rows of contract services from today
+// through TimelineHorizon.
+func (s *Contracts) readLaterTimelines(ctx context.Context, ids []int64) (map[int64]Timeline, error) {
+	today := s.run.Today()
+	return s.readTimelines(ctx, ids, today, today.Add(TimelineHorizon))
+}
+
+// readTimelines reads the unit rows of lines covering from .. to (units.go),
+// with a query of its own.
+func (s *Contracts) readTimelines(ctx context.Context, ids []int64, from, to time.Time) (map[int64]Timeline, error) {
 	at, err := s.run.Autotask()
 	if err != nil {
 		return nil, err
 	}
-	return readUnitsOn(ctx, at, s.book, ids, day)
+	return readTimelines(ctx, at, s.book, ids, from, to)
 }

@@ -34,7 +34,7 @@ import (
 // Apply-time checks must see Autotask as it is now, not as it was at plan:
 // the first apply-time caller starts a new snapshot (RefreshBillingForApply)
 // and every later caller of the run shares it. The units that snapshot read
-// also answer the first UnitsToday(fresh) of each line (the read before a
+// also answer the first LineTimeline(fresh) of each line (the read before a
 // push); every later fresh read goes to Autotask, batched.
 
 // Cache keys of the billing reads. Everything under billingKeyPrefix is
@@ -44,6 +44,9 @@ const (
 	billingSnapshotKey = billingKeyPrefix + "snapshot"
 	billingApplyKey    = billingKeyPrefix + "apply-refresh"
 	billingFreshKey    = billingKeyPrefix + "fresh-units"
+	// LaterTimeline's per-run reads and its fresh (apply-time) batches.
+	billingLaterKey      = billingKeyPrefix + "later-units"
+	billingLaterFreshKey = billingKeyPrefix + "later-units-fresh"
 )
 
 // batchWindow is how long the first caller of a batch waits for others to
@@ -304,19 +307,19 @@ func (b *billingSnapshot) loadLineOwners(ctx context.Context, ids []int64) (map[
 // consume returns the units the apply snapshot read for a line, once: the
 // read before a push. Later fresh reads of the line go to Autotask, and a
 // batch that merges afterwards never makes the line answerable again.
-func (b *billingSnapshot) consume(contractServiceID int64) (int, bool) {
+func (b *billingSnapshot) consume(contractServiceID int64) (Timeline, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	// A line read fresh once may have been pushed since: units a batch read
 	// before that push must never answer for it.
 	b.freshSeen[contractServiceID] = true
 	if !b.forApply || !b.unconsumed[contractServiceID] {
-		return 0, false
+		return Timeline{}, false
 	}
 	delete(b.unconsumed, contractServiceID)
 	v := b.views[b.byLine[contractServiceID]]
 	l, ok := v.Line(contractServiceID)
-	return l.UnitsToday, ok
+	return l.Units, ok
 }
 
 // markForApply makes a young snapshot the apply's: the units it has read,

@@ -8,9 +8,11 @@ type ContractLine struct {
 	ServiceID         int64
 	// ServiceName is the Service's name ("" when the API user cannot see it).
 	ServiceName string
-	// UnitsToday is the unit count in effect today (0 when no
-	// ContractServiceUnits row covers today).
+	// UnitsToday is the unit count in effect today, from Units (0 when no
+	// ContractServiceUnits row covers today: see Units.At).
 	UnitsToday int
+	// Units are the line's unit rows from today on (units.go).
+	Units Timeline
 }
 
 // ContractView is a contract as the billing checks and the contracts data
