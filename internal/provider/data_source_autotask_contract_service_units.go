@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -116,16 +118,20 @@ func (d *contractServiceUnitsDataSource) Schema(_ context.Context, _ datasource.
 					Attributes: map[string]schema.Attribute{
 						"contract_service_id": computedInt("ID of the contract's line for the service (a ContractServices " +
 							"id); null when the contract does not carry the service exactly once."),
-						"units": computedInt("Units in effect today on the line (0 when no billing period covers " +
-							"today); null when the line is not found."),
-						"delta": computedInt("`target_units` minus `units`: what the billing mapping will push (0 when " +
-							"Autotask already holds the target); null without a target or a line."),
+						"units": computedInt("Units in effect today on the line; null when the line is not found or no " +
+							"unit row covers today (never guessed as 0)."),
+						"delta": computedInt("`target_units` minus `units`: what the billing mapping will push today (0 " +
+							"when Autotask already holds the target); null without a target or a line, or when the " +
+							"push will fail."),
 						"preview": computedString("One readable line: `<company> / <contract> / <service>: <units> → " +
 							"<target> (<delta>)`, `<units> (no change)` when they are equal, `<units> now` without a " +
-							"target, or `not found: <problem>`."),
+							"target, `will fail: <reason>` when the billing mapping's checks fail (ended, inactive or " +
+							"not-yet-started contract; no unit row for today), or `not found: <problem>`. A line that " +
+							"will fail never previews a push."),
 						"problem": computedString("Why the line cannot be read (contract not found, not a Recurring " +
-							"Service contract, service not on the contract or on it twice); null when it was read. The " +
-							"billing mapping's plan fails (or warns) with the full explanation."),
+							"Service contract, service not on the contract or on it twice) or why its push will fail " +
+							"(the billing checks' full texts); null when it was read and its checks pass. The billing " +
+							"mapping's plan fails (or warns) with the same explanation."),
 					},
 				},
 			},
@@ -167,13 +173,14 @@ func (d *contractServiceUnitsDataSource) Read(ctx context.Context, req datasourc
 	}
 	m.Results = make(map[string]lineResultModel, len(keys))
 	for i, k := range keys {
-		m.Results[k] = lineResult(m.Lines[k], states[refs[i]])
+		m.Results[k] = lineResult(m.Lines[k], states[refs[i]], svc.run.Today())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// lineResult is one line's result.
-func lineResult(in lineRefModel, st billing.LineState) lineResultModel {
+// lineResult is one line's result. A line whose billing checks fail
+// previews the failure, not a push that will not happen.
+func lineResult(in lineRefModel, st billing.LineState, today time.Time) lineResultModel {
 	r := lineResultModel{
 		ContractServiceID: types.Int64Null(), Units: types.Int64Null(), Delta: types.Int64Null(), Problem: types.StringNull(),
 	}
@@ -181,18 +188,6 @@ func lineResult(in lineRefModel, st billing.LineState) lineResultModel {
 		r.Problem = types.StringValue(st.Problem)
 		r.Preview = types.StringValue("not found: " + st.Problem)
 		return r
-	}
-	r.ContractServiceID = types.Int64Value(st.Line.ContractServiceID)
-	r.Units = types.Int64Value(int64(st.Line.UnitsToday))
-	change := fmt.Sprintf("%d now", st.Line.UnitsToday)
-	if !in.TargetUnits.IsNull() && !in.TargetUnits.IsUnknown() {
-		delta := in.TargetUnits.ValueInt64() - int64(st.Line.UnitsToday)
-		r.Delta = types.Int64Value(delta)
-		if delta == 0 {
-			change = fmt.Sprintf("%d (no change)", st.Line.UnitsToday)
-		} else {
-			change = fmt.Sprintf("%d → %d (%+d)", st.Line.UnitsToday, in.TargetUnits.ValueInt64(), delta)
-		}
 	}
 	service := st.Line.ServiceName
 	if service == "" {
@@ -202,6 +197,46 @@ func lineResult(in lineRefModel, st billing.LineState) lineResultModel {
 	if company == "" {
 		company = fmt.Sprintf("company %d", st.View.Contract.CompanyID)
 	}
-	r.Preview = types.StringValue(fmt.Sprintf("%s / %s / %s: %s", company, st.View.Contract.ContractName, service, change))
+	prefix := fmt.Sprintf("%s / %s / %s: ", company, st.View.Contract.ContractName, service)
+	r.ContractServiceID = types.Int64Value(st.Line.ContractServiceID)
+	units, known := st.Line.Units.At(today)
+	if known {
+		r.Units = types.Int64Value(int64(units))
+	}
+	// The same checks the billing mapping runs (its company is the
+	// contract's here: the data source is not told company_id).
+	probs := billing.CheckBillingTarget(today, st.View.Contract.ID, st.View.Contract.CompanyID, st.View.CompanyName,
+		st.Line.ServiceID, st.Line.ServiceName, billing.Facts(st.View))
+	if len(probs) == 0 && !known {
+		probs = append(probs, noRowProblem(st.Line.ContractServiceID, st.View, today, false))
+	}
+	if len(probs) > 0 {
+		details := make([]string, len(probs))
+		for i, p := range probs {
+			details[i] = p.Detail
+		}
+		r.Problem = types.StringValue(strings.Join(details, " "))
+		r.Preview = types.StringValue(prefix + "will fail: " + firstSentence(probs[0].Detail))
+		return r
+	}
+	change := fmt.Sprintf("%d now", units)
+	if !in.TargetUnits.IsNull() && !in.TargetUnits.IsUnknown() {
+		delta := in.TargetUnits.ValueInt64() - int64(units)
+		r.Delta = types.Int64Value(delta)
+		if delta == 0 {
+			change = fmt.Sprintf("%d (no change)", units)
+		} else {
+			change = fmt.Sprintf("%d → %d (%+d)", units, in.TargetUnits.ValueInt64(), delta)
+		}
+	}
+	r.Preview = types.StringValue(prefix + change)
 	return r
+}
+
+// firstSentence is s up to its first ". " (the whole of s when it has none).
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
 }

@@ -192,6 +192,13 @@ func TestAccContractServiceUnits_linesThatCannotBeRead(t *testing.T) {
 	env.AddContractService(t, dup.ContractID, dup.ServiceID, 4.5)
 	stray := env.CreateService(t, env.Unique("Not On Contract"), 1)
 	tm := env.CreateContract(t, ok.CompanyID, env.Unique("Hourly Work"), env.Date(-60), env.Date(300), acctest.ContractOpts{Type: 1})
+	// Lines whose billing checks fail preview the failure, never a push
+	// (issue 19): an ended contract and one that has not started.
+	endedName, laterName := env.Unique("Ended MSA"), env.Unique("Later MSA")
+	ended := env.CreateContract(t, ok.CompanyID, endedName, env.Date(-400), env.Date(-10), acctest.ContractOpts{})
+	env.AddContractService(t, ended, ok.ServiceID, 4)
+	later := env.CreateContract(t, ok.CompanyID, laterName, env.Date(30), env.Date(400), acctest.ContractOpts{})
+	env.AddContractService(t, later, ok.ServiceID, 4)
 	cfg := env.ProviderConfig() + fmt.Sprintf(`
 data "petra_autotask_contract_service_units" "now" {
   lines = {
@@ -200,9 +207,15 @@ data "petra_autotask_contract_service_units" "now" {
     stray     = { contract_id = %d, service_id = %d, target_units = 3 }
     duplicate = { contract_id = %d, service_id = %d, target_units = 3 }
     hourly    = { contract_id = %d, service_id = %d }
+    ended     = { contract_id = %d, service_id = %d, target_units = 27 }
+    later     = { contract_id = %d, service_id = %d, target_units = 27 }
   }
 }
-`, ok.ContractID, ok.ServiceID, ok.ServiceID, ok.ContractID, stray, dup.ContractID, dup.ServiceID, tm, ok.ServiceID)
+`, ok.ContractID, ok.ServiceID, ok.ServiceID, ok.ContractID, stray, dup.ContractID, dup.ServiceID, tm, ok.ServiceID,
+		ended, ok.ServiceID, later, ok.ServiceID)
+	prefix := func(contract string) string {
+		return fmt.Sprintf("%s / %s / %s: ", ok.CompanyName, contract, ok.ServiceName)
+	}
 	result := func(key, attr string, v knownvalue.Check) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue(unitsDataAddr, tfjsonpath.New("results").AtMapKey(key).AtMapKey(attr), v)
 	}
@@ -223,6 +236,14 @@ data "petra_autotask_contract_service_units" "now" {
 				result("duplicate", "units", knownvalue.Null()),
 				result("duplicate", "problem", knownvalue.StringExact(fmt.Sprintf("service %d is on contract %d 2 times", dup.ServiceID, dup.ContractID))),
 				result("hourly", "problem", knownvalue.StringExact(fmt.Sprintf("contract %d is not a Recurring Service contract", tm))),
+				result("ended", "preview", knownvalue.StringExact(prefix(endedName)+fmt.Sprintf("will fail: Contract %q ended on %s.", endedName, env.Date(-10)))),
+				result("ended", "delta", knownvalue.Null()),
+				result("ended", "units", knownvalue.Null()),
+				result("ended", "problem", knownvalue.StringExact(fmt.Sprintf("Contract %q ended on %s. Billing cannot be synced to an "+
+					"expired contract — extend the contract end date in Autotask or map this tenant to an active contract.", endedName, env.Date(-10)))),
+				result("later", "preview", knownvalue.StringExact(prefix(laterName)+fmt.Sprintf("will fail: Contract %q has a start date of %s, "+
+					"which is in the future.", laterName, env.Date(30)))),
+				result("later", "delta", knownvalue.Null()),
 			},
 		}},
 	})

@@ -121,7 +121,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	unconfirmed := unconfirmedOf(prior)
 	fillUnknownObject(&plan.Unconfirmed, unconfirmedValue(unconfirmed))
 
-	if prior != nil && prior.Units.Equal(plan.Units) && prior.SyncStatus.ValueString() == SyncStatusOK && unconfirmed == nil {
+	if prior != nil && !pushesUnits(&plan, prior) {
 		// A warn-mode problem seen at plan was fixed before the apply, or
 		// only records changed: Autotask already holds the count.
 		fillUnknownInt64(&plan.LastPushDelta, prior.LastPushDelta)
@@ -130,11 +130,33 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		diags.Append(st.Set(ctx, &plan)...)
 		return
 	}
-	day, ok := effectiveDay(ctx, svc, plan, t.view, diags)
+	day, ok := effectiveDay(ctx, svc, plan, t.view, t.linePtr(), diags)
 	if !ok {
 		if claimedNow {
 			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
 		}
+		return
+	}
+	tl, err := lineTimeline(ctx, svc, &plan, prior, t.view.Contract.ID, t.line)
+	if err != nil {
+		addAPIError(diags, nil, "Cannot read the units of later billing periods from Autotask", err)
+		if claimedNow {
+			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
+		}
+		return
+	}
+	if _, err := tl.Adjustments(unitsFrom(svc, day), unitsOf(plan.Units)); err != nil && unconfirmed == nil {
+		// No unit row covers the first day: nothing is pushed on a guess.
+		if claimedNow {
+			r.releaseUnrecordedClaim(ctx, svc, &plan, t, diags)
+		}
+		fillClaimFromPrior(&plan, prior)
+		p := noRowProblem(t.line.ContractServiceID, t.view, unitsFrom(svc, day), !day.IsZero())
+		if !warn {
+			reportProblems(diags, svc, []problem.Problem{p}, false, "", "")
+			return
+		}
+		r.recordFailed(ctx, svc, &plan, prior, []problem.Problem{p}, st, diags)
 		return
 	}
 	res, err := svc.pusher.PushUnits(ctx, billing.PushRequest{
@@ -144,6 +166,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		Target:            unitsOf(plan.Units),
 		EffectiveDate:     day,
 		Unconfirmed:       unconfirmed,
+		Later:             needsLater(&plan, prior),
 	})
 	plan.Unconfirmed = unconfirmedValue(res.Unconfirmed)
 	if err != nil {
@@ -287,12 +310,18 @@ func (r *billingMappingResource) zeroOnDestroy(ctx context.Context, svc *service
 		tflog.Info(ctx, "billing mapping never found its line; nothing to set to 0", map[string]any{"id": state.ID.ValueString()})
 		return true
 	}
+	day, ok := r.zeroDay(ctx, svc, state, &resp.Diagnostics)
+	if !ok {
+		return false
+	}
 	res, err := svc.pusher.PushUnits(ctx, billing.PushRequest{
 		ContractID:        state.ContractID.ValueInt64(),
 		ContractServiceID: state.ContractServiceID.ValueInt64(),
 		ServiceID:         state.ServiceID.ValueInt64(),
 		Target:            0,
+		EffectiveDate:     day,
 		Unconfirmed:       unconfirmedOf(state),
+		Later:             needsLater(state, state),
 	})
 	if err != nil {
 		if res.Record {
@@ -311,6 +340,26 @@ func (r *billingMappingResource) zeroOnDestroy(ctx context.Context, svc *service
 		"contract_service_id": state.ContractServiceID.ValueInt64(), "delta": res.Delta,
 	})
 	return true
+}
+
+// zeroDay is the date on_destroy = "zero" takes effect: today, or with
+// effective = "next_period" the first day of the line's next billing period
+// (every period from then on goes to 0; the current one keeps its units, so
+// no proration). ok is false, with the diagnostic, when it cannot be told.
+func (r *billingMappingResource) zeroDay(ctx context.Context, svc *services, state *billingMappingModel, diags *diag.Diagnostics) (time.Time, bool) {
+	if effectiveOf(state.Effective) != EffectiveNextPeriod {
+		return time.Time{}, true
+	}
+	view, line, err := readBillingLine(ctx, svc, state.ContractID, state.ContractServiceID.ValueInt64())
+	if err != nil {
+		addAPIError(diags, nil, "Cannot read the billing mapping's contract from Autotask", fmt.Errorf("%w. Nothing was "+
+			"changed; run destroy again", err))
+		return time.Time{}, false
+	}
+	if view == nil {
+		return time.Time{}, true // the line is gone: the push says so
+	}
+	return effectiveDay(ctx, svc, *state, view, line, diags)
 }
 
 // timedOut adds to err, when the resource's timeout passed while it ran,

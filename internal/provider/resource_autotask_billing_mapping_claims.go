@@ -31,9 +31,10 @@ import (
 
 // unconfirmedAttrTypes are the attributes of unconfirmed_adjustment.
 var unconfirmedAttrTypes = map[string]attr.Type{
-	"unit_change":  types.Int64Type,
-	"units_before": types.Int64Type,
-	"sent_at":      types.StringType,
+	"unit_change":    types.Int64Type,
+	"units_before":   types.Int64Type,
+	"sent_at":        types.StringType,
+	"effective_date": types.StringType,
 }
 
 // billingClaimSchema is the schema of the attributes this file manages.
@@ -70,7 +71,12 @@ func billingClaimSchema() map[string]schema.Attribute {
 				},
 				"units_before": schema.Int64Attribute{
 					Computed:            true,
-					MarkdownDescription: "The units in effect when it was sent; it landed when the line holds `units_before + unit_change`.",
+					MarkdownDescription: "The units in effect on `effective_date` when it was sent; it landed when the line holds `units_before + unit_change` that day.",
+				},
+				"effective_date": schema.StringAttribute{
+					Computed: true,
+					MarkdownDescription: "The adjustment's effective date (YYYY-MM-DD, the database's calendar). Null in " +
+						"state written by versions before 0.1.0, which meant the day it was sent.",
 				},
 				"sent_at": schema.StringAttribute{
 					Computed:            true,
@@ -88,10 +94,15 @@ func unconfirmedValue(u *billing.Unconfirmed) types.Object {
 	if u == nil {
 		return unconfirmedNull()
 	}
+	day := types.StringNull()
+	if !u.EffectiveDate.IsZero() {
+		day = types.StringValue(u.EffectiveDate.Format(time.DateOnly))
+	}
 	return types.ObjectValueMust(unconfirmedAttrTypes, map[string]attr.Value{
-		"unit_change":  types.Int64Value(int64(u.UnitChange)),
-		"units_before": types.Int64Value(int64(u.UnitsBefore)),
-		"sent_at":      types.StringValue(u.SentAt.UTC().Format(time.RFC3339Nano)),
+		"unit_change":    types.Int64Value(int64(u.UnitChange)),
+		"units_before":   types.Int64Value(int64(u.UnitsBefore)),
+		"sent_at":        types.StringValue(u.SentAt.UTC().Format(time.RFC3339Nano)),
+		"effective_date": day,
 	})
 }
 
@@ -111,7 +122,13 @@ func unconfirmedOf(m *billingMappingModel) *billing.Unconfirmed {
 	if err != nil {
 		return nil
 	}
-	return &billing.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
+	u := &billing.Unconfirmed{UnitChange: int(change.ValueInt64()), UnitsBefore: int(before.ValueInt64()), SentAt: at}
+	if d, ok := a["effective_date"].(types.String); ok && !d.IsNull() && !d.IsUnknown() {
+		if day, err := time.Parse(time.DateOnly, d.ValueString()); err == nil {
+			u.EffectiveDate = day
+		}
+	}
+	return u
 }
 
 // claimPlanFromKnown plans claim_token, claim_note_id and
@@ -399,13 +416,13 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services
 
 // refreshUnconfirmed forgets an unconfirmed adjustment once it has settled
 // (the units show it, or it is too old to land). Read calls it with the
-// units it just read.
-func refreshUnconfirmed(svc *services, m *billingMappingModel, unitsNow int) {
+// line's units it just read.
+func refreshUnconfirmed(svc *services, m *billingMappingModel, line billing.Timeline) {
 	if m.Unconfirmed.IsUnknown() {
 		m.Unconfirmed = unconfirmedNull()
 		return
 	}
-	if u := unconfirmedOf(m); u != nil && svc.pusher.UnconfirmedSettled(*u, unitsNow) {
+	if u := unconfirmedOf(m); u != nil && svc.pusher.UnconfirmedSettled(*u, line) {
 		m.Unconfirmed = unconfirmedNull()
 	}
 }

@@ -86,6 +86,14 @@ func noUnitsProblem(tenantID string) problem.Problem {
 	}
 }
 
+// linePtr is the mapping's line, nil when the checks found none.
+func (t *billingTarget) linePtr() *billing.ContractLine {
+	if !t.lineOK {
+		return nil
+	}
+	return &t.line
+}
+
 // fill sets the values that come from Autotask where m leaves them unknown:
 // Create and Update return exactly the planned known values (DESIGN.md,
 // "Planned values").
@@ -208,9 +216,11 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	warnBillingNameMismatch(ctx, &resp.Diagnostics, svc, &plan, t)
 	addBudgetWarning(&resp.Diagnostics, svc)
 	if len(t.problems) == 0 {
-		if _, ok := effectiveDay(ctx, svc, plan, t.view, &resp.Diagnostics); !ok {
+		day, ok := effectiveDay(ctx, svc, plan, t.view, t.linePtr(), &resp.Diagnostics)
+		if !ok {
 			return
 		}
+		r.planUnits(ctx, svc, &plan, state, t, day, warn, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -248,7 +258,7 @@ func billingPlanFromKnown(plan, state *billingMappingModel) {
 	plan.LastPushDelta, plan.LastPushAt = state.LastPushDelta, state.LastPushAt
 	plan.SyncStatus, plan.SyncError = state.SyncStatus, state.SyncError
 	retry := state.SyncStatus.ValueString() != SyncStatusOK
-	if retry || plan.Units.IsUnknown() || !plan.Units.Equal(state.Units) {
+	if retry || plan.Units.IsUnknown() || !plan.Units.Equal(state.Units) || effectiveOf(plan.Effective) != effectiveOf(state.Effective) {
 		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
 	}
 	if retry || !plan.Units.Equal(state.Units) || !plan.OnDestroy.Equal(state.OnDestroy) ||
@@ -282,8 +292,8 @@ func warnOldLine(diags *diag.Diagnostics, state *billingMappingModel, doing stri
 	}
 	if state.OnDestroy.ValueString() == OnDestroyZero {
 		diags.AddWarning(fmt.Sprintf("Tenant %s: the old billing line goes to 0 units", tenant),
-			fmt.Sprintf("%s the billing mapping of Petra tenant %q pushes %s to 0 units in effect from today "+
-				"(on_destroy = \"zero\"); it holds %s now.", billingCapitalized(doing), tenant, line, units))
+			fmt.Sprintf("%s the billing mapping of Petra tenant %q pushes %s to 0 units in effect from %s "+
+				"(on_destroy = \"zero\"); it holds %s now.", billingCapitalized(doing), tenant, line, zeroFrom(state), units))
 		return
 	}
 	diags.AddWarning(fmt.Sprintf("Tenant %s: %s stay on the old billing line", tenant, units),
@@ -291,6 +301,14 @@ func warnOldLine(diags *diag.Diagnostics, state *billingMappingModel, doing stri
 			"(on_destroy = \"keep\"): the tenant is still billed there unless the line is changed by hand. To set the "+
 			"line to 0 units instead, apply on_destroy = \"zero\" on the mapping first.", billingCapitalized(doing),
 			tenant, line, units))
+}
+
+// zeroFrom says from when on_destroy = "zero" sets the line to 0.
+func zeroFrom(state *billingMappingModel) string {
+	if effectiveOf(state.Effective) == EffectiveNextPeriod {
+		return "the first day of its next billing period (effective = \"next_period\": no proration)"
+	}
+	return "today"
 }
 
 func billingQuoted(s types.String, fallback string) string {

@@ -67,13 +67,14 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ContractName, state.ServiceName = got.ContractName, got.ServiceName
 	state.ContractStartDate, state.ContractEndDate = got.ContractStartDate, got.ContractEndDate
 	state.Name = nullIfUnknown(billingName(&state))
-	units, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
-	if !ok {
+	units, tl, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
+	if ok {
+		state.Units = unitsValue(units)
+	} else if resp.Diagnostics.HasError() {
 		return
 	}
-	state.Units = unitsValue(units)
 	state.Effective = types.StringValue(effectiveOf(state.Effective))
-	refreshUnconfirmed(svc, &state, units)
+	refreshUnconfirmed(svc, &state, tl)
 	svc.inRun.NoteStateClaim(state.ClaimToken.ValueString())
 	state.ID = types.StringValue(billingMappingID(state.TenantID.ValueString(), view.Contract.ID, line.ServiceID))
 	if state.LastPushDelta.IsUnknown() {
