@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
@@ -316,4 +319,46 @@ func TestAccBillingPeriods_sandboxDisagrees(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccBillingPeriods_driftInALaterPeriod: a later period changed by hand
+// (an adjustment dated 1 January on a next_period mapping's line) shows as
+// drift in the next plan, and its apply sets that period back, with one
+// adjustment on its first day; the current period and December are left
+// alone.
+func TestAccBillingPeriods_driftInALaterPeriod(t *testing.T) {
+	env := periodsEnv(t, autotasksim.BehaviourUpdate{})
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	b := billingOn(t, env, periodsStart, periodsEnd, 10)
+	cfg := env.ProviderConfig() + periodsMapping(env, tenant, b, 30, EffectiveNextPeriod, "")
+	var seq int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					env.Adjust(t, b.ContractID, b.ContractServiceID, 5, mustDate(t, periodsDays[2]))
+					seq = lastRequestSeq(t, env)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(billingAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(billingAddr, tfjsonpath.New("units"), knownvalue.Int64Exact(30)),
+				}},
+				Check: func(*terraform.State) error {
+					want := periodUnits{10, 30, 30}
+					for i, day := range periodsDays {
+						if got := env.UnitsOn(t, b.ContractServiceID, mustDate(t, day)); got != want[i] {
+							return fmt.Errorf("%s holds %d units, want %d", day, got, want[i])
+						}
+					}
+					if got := adjustmentDates(t, env, seq); strings.Join(got, ",") != periodsDays[2] {
+						return fmt.Errorf("adjustments effective %v, want [%s]", got, periodsDays[2])
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
