@@ -41,6 +41,14 @@ type Behaviour struct {
 	// reads as one space). A client that reads structure from a note's lines
 	// must cope (ref: ContractNotes entity page; the collapsing is INFERRED).
 	NotesTextOnly bool `json:"notesTextOnly"`
+	// NotesCreatorOnly lets a user whose security level grants only
+	// "Restricted" update access to ContractNotes (limited contract access)
+	// update only the notes it created; any other note's update is refused
+	// with the permission text (Autotask's ContractNotes entity page says
+	// such users may edit only notes they created; the answer's text and
+	// status are INFERRED). Off by default: any user with update access
+	// updates any note, as the emulator always did.
+	NotesCreatorOnly bool `json:"notesCreatorOnly"`
 }
 
 // Date filter interpretations (Behaviour.DateFilters).
@@ -55,6 +63,7 @@ type BehaviourUpdate struct {
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
+	NotesCreatorOnly              *bool   `json:"notesCreatorOnly,omitempty"`
 }
 
 // behaviour is the server's current Behaviour with its parsed zone.
@@ -104,6 +113,9 @@ func (b *behaviour) apply(u BehaviourUpdate) (Behaviour, *time.Location, error) 
 	}
 	if u.NotesTextOnly != nil {
 		next.NotesTextOnly = *u.NotesTextOnly
+	}
+	if u.NotesCreatorOnly != nil {
+		next.NotesCreatorOnly = *u.NotesCreatorOnly
 	}
 	if next.TimeZone == "" {
 		next.TimeZone = "UTC"

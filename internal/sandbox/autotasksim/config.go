@@ -72,6 +72,7 @@ type ConfigOverrides struct {
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
+	NotesCreatorOnly              *bool   `json:"notesCreatorOnly,omitempty"`
 }
 
 // Fixture is the initial data of the emulated Autotask database. Entities use

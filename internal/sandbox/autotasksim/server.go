@@ -62,7 +62,7 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 	var beh BehaviourUpdate
 	if o := fx.Settings; o != nil {
 		beh = BehaviourUpdate{TimeZone: o.TimeZone, DateFilters: o.DateFilters, UnitsWithoutContractServiceID: o.UnitsWithoutContractServiceID,
-			NotesTextOnly: o.NotesTextOnly}
+			NotesTextOnly: o.NotesTextOnly, NotesCreatorOnly: o.NotesCreatorOnly}
 	}
 	users, err := prepareUsers(fx.APIUsers)
 	if err != nil {
