@@ -326,10 +326,15 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 		Identity: claims.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
 	})
 	var conflict *claims.ClaimConflictError
+	var refused *claims.NoteNotEditableError
 	switch {
 	case errors.As(err, &conflict):
 		p := claimConflictProblem(t, conflict)
 		return &p
+	case errors.As(err, &refused):
+		diags.AddAttributeError(path.Root("take_over_claim"), noteNotEditableSummary, refused.Error()+
+			". Nothing was pushed for this mapping.")
+		return nil
 	case err != nil:
 		p := path.Root("service_id")
 		addAPIError(diags, &p, "Cannot claim the service line in Autotask", err)
@@ -376,6 +381,12 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services
 	}
 	err := svc.claims.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
 		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
+	var refused *claims.NoteNotEditableError
+	if errors.As(err, &refused) {
+		diags.AddError(noteNotEditableSummary, refused.Error()+fmt.Sprintf(". Billing mapping %s stays in state until "+
+			"its claim is released: run destroy again after one of these.", state.ID.ValueString()))
+		return
+	}
 	if err != nil {
 		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. While the claim "+
 			"(contract note %d on contract %d) is active, other configurations cannot bill the line: run destroy "+
