@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// TestMain removes the provider binary the tests shared once they are done.
+// TestMain removes the provider binaries the tests shared once they are done.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	RemoveProviderBinary()
+	RemovePreviousRelease()
 	os.Exit(code)
 }

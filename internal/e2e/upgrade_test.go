@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,15 +12,16 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
 
-// TestStateFromVersion0UpgradesAndPlansClean plans a state written by
-// version 0 of the provider (testdata/upgrade-v0: the demo applied by the
-// provider of main at b1792f7) with the current provider. Every resource
-// upgrades (the connection's id becomes the database id; the mappings'
-// connection_id follows at refresh) and the plan is empty. Then a second
-// API user of the same database applies: the connection is updated in
-// place (username) and no mapping is replaced, although the connection has
-// prevent_destroy.
-func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
+// TestStateFromVersion0UpgradesAndClaims plans a state written by version 0
+// of the provider (testdata/upgrade-v0: the demo applied by the provider of
+// main at b1792f7) with the current provider. Every resource upgrades (the
+// connection's id becomes the database id; the mappings' connection_id
+// follows at refresh), and the plan changes only the billing mappings, to
+// claim their lines (version 0 had no claims). Then a second API user of the
+// same database applies: the connection is updated in place (username), each
+// mapping claims its line and posts nothing, and no mapping is replaced,
+// although the connection has prevent_destroy.
+func TestStateFromVersion0UpgradesAndClaims(t *testing.T) {
 	env := acctest.NewWithOptions(t, acctest.Options{Fixture: sandbox.DemoFixture()})
 	env.RequireSandbox(t)
 	src := filepath.Join("testdata", "upgrade-v0")
@@ -69,11 +71,14 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 	}
 
 	plan := w.Run(nil, "plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if plan.ExitCode != 0 {
-		t.Fatalf("plan of the version-0 state exited %d (0 = no changes):\n%s", plan.ExitCode, tail(plan.Output(), 6000))
+	if plan.ExitCode != 2 {
+		t.Fatalf("plan of the version-0 state exited %d (2 = changes: the claims):\n%s", plan.ExitCode, tail(plan.Output(), 6000))
 	}
-	if !strings.Contains(plan.Stdout, "No changes.") {
-		t.Fatalf("plan output lacks \"No changes.\":\n%s", tail(plan.Stdout, 4000))
+	if want := fmt.Sprintf("Plan: 0 to add, %d to change, 0 to destroy.", mappings); !strings.Contains(plan.Stdout, want) {
+		t.Fatalf("plan output lacks %q (every billing mapping claims its line, nothing else changes):\n%s", want, tail(plan.Stdout, 6000))
+	}
+	if got := strings.Count(plan.Stdout, "+ claim_token         = (known after apply)"); got != mappings {
+		t.Errorf("the plan claims %d lines, want %d:\n%s", got, mappings, tail(plan.Stdout, 6000))
 	}
 	if want := "petra_autotask_connection.this: Refreshing state... [id=" + env.ConnectionID() + "]"; !strings.Contains(plan.Stdout, want) {
 		t.Errorf("the connection was not upgraded to the database id: %q not in\n%s", want, tail(plan.Stdout, 4000))
@@ -86,12 +91,13 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 	if plan.ExitCode != 0 {
 		t.Fatalf("plan with the second user exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 6000))
 	}
-	for _, want := range []string{"Plan: 0 to add, 1 to change, 0 to destroy.", "# petra_autotask_connection.this will be updated in-place",
+	for _, want := range []string{fmt.Sprintf("Plan: 0 to add, %d to change, 0 to destroy.", mappings+1), "# petra_autotask_connection.this will be updated in-place",
 		`~ username    = "petra-api@sandbox.example" -> "petra-api-ci@sandbox.example"`} {
 		if !strings.Contains(plan.Stdout, want) {
 			t.Errorf("plan with the second user lacks %q:\n%s", want, tail(plan.Stdout, 6000))
 		}
 	}
+	seq := lastSeq(t, env)
 	apply := w.Run(ci, "apply", "-input=false", "-no-color", "ci.tfplan")
 	if apply.ExitCode != 0 {
 		t.Fatalf("apply with the second user exited %d:\n%s", apply.ExitCode, tail(apply.Output(), 6000))
@@ -129,45 +135,19 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 		t.Fatalf("plan after the second user's apply exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 4000))
 	}
 
-	// Mappings recorded before claims existed claim their line at their next
-	// push, not before: drift one line in Autotask, and the apply that
-	// restores it claims that line only.
-	var drifted string
-	var driftedContract, driftedLine int64
+	if _, sent := appliedAdjustments(t, env, seq); sent != 0 {
+		t.Errorf("the apply that claimed the upgraded mappings' lines posted %d adjustments, want 0", sent)
+	}
 	for _, r := range after.Resources {
 		if r.Type != "petra_autotask_billing_mapping" {
 			continue
 		}
-		in := r.Instances[0]
-		drifted = in.Attributes["id"].(string)
-		driftedContract = int64(in.Attributes["contract_id"].(float64))
-		driftedLine = int64(in.Attributes["contract_service_id"].(float64))
-		env.SetUnits(t, driftedContract, driftedLine, int(in.Attributes["units"].(float64))+3)
-		break
-	}
-	apply = w.Run(ci, "apply", "-auto-approve", "-input=false", "-no-color")
-	if apply.ExitCode != 0 {
-		t.Fatalf("apply after drift exited %d:\n%s", apply.ExitCode, tail(apply.Output(), 6000))
-	}
-	raw, err = os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claimed tfState
-	if err := json.Unmarshal(raw, &claimed); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range claimed.Resources {
-		if r.Type != "petra_autotask_billing_mapping" {
-			continue
-		}
 		for _, in := range r.Instances {
-			token, _ := in.Attributes["claim_token"].(string)
-			if in.Attributes["id"] == drifted && token == "" {
-				t.Errorf("%s pushed after the upgrade but holds no claim", drifted)
+			if token, _ := in.Attributes["claim_token"].(string); token == "" {
+				t.Errorf("%s holds no claim after the first apply of the upgraded state", in.Attributes["id"])
 			}
-			if in.Attributes["id"] != drifted && token != "" {
-				t.Errorf("%s claimed its line without a push (claim_token %q)", in.Attributes["id"], token)
+			if n := len(env.ClaimNotes(t, int64(in.Attributes["contract_id"].(float64)))); n != 1 {
+				t.Errorf("%s: its contract holds %d active claim notes, want 1", in.Attributes["id"], n)
 			}
 		}
 	}

@@ -28,12 +28,19 @@ const (
 	EnvPetraAPIURL             = "PETRA_API_URL"
 	EnvBillingCheckFailure     = "PETRA_BILLING_CHECK_FAILURE"
 	EnvBillingClaimOwner       = "PETRA_BILLING_CLAIM_OWNER"
+	EnvBillingClaims           = "PETRA_BILLING_CLAIMS"
 )
 
 // Billing check failure modes.
 const (
 	BillingCheckError = "error"
 	BillingCheckWarn  = "warn"
+)
+
+// Billing claim modes (billing_claims).
+const (
+	BillingClaimsNotes = "notes"
+	BillingClaimsOff   = "off"
 )
 
 // setting is one resolved provider setting: its value, where it came from, and
@@ -58,6 +65,7 @@ type resolvedConfig struct {
 	petraAPIKey, petraAPIURL                                  setting
 	billingCheckFailure                                       setting
 	billingClaimOwner                                         setting
+	billingClaims                                             setting
 }
 
 // resolve reads one attribute, falling back to its environment variable.
@@ -100,6 +108,7 @@ func resolveConfig(m providerModel) resolvedConfig {
 		petraAPIURL:             resolve(pt.APIURL, ptPath.AtName("api_url"), EnvPetraAPIURL),
 		billingCheckFailure:     resolve(m.BillingCheckFailure, path.Root("billing_check_failure"), EnvBillingCheckFailure),
 		billingClaimOwner:       resolve(m.BillingClaimOwner, path.Root("billing_claim_owner"), EnvBillingClaimOwner),
+		billingClaims:           resolve(m.BillingClaims, path.Root("billing_claims"), EnvBillingClaims),
 	}
 }
 
@@ -108,7 +117,7 @@ func resolveConfig(m providerModel) resolvedConfig {
 func (c resolvedConfig) anyUnknown() bool {
 	for _, s := range []setting{c.autotaskUsername, c.autotaskSecret, c.autotaskIntegrationCode, c.autotaskBaseURL,
 		c.autotaskZoneLookupURL, c.autotaskTimeZone, c.petraAPIKey, c.petraAPIURL, c.billingCheckFailure,
-		c.billingClaimOwner} {
+		c.billingClaimOwner, c.billingClaims} {
 		if s.unknown {
 			return true
 		}
@@ -168,6 +177,7 @@ func (c resolvedConfig) validate() diag.Diagnostics {
 		diags.AddAttributeError(c.autotaskTimeZone.path, "Invalid time_zone", err.Error()+".")
 	}
 	diags.Append(checkBillingCheckFailure(c.billingCheckFailure)...)
+	diags.Append(checkBillingClaims(c.billingClaims)...)
 	if c.billingClaimOwner.set {
 		v := c.billingClaimOwner.value
 		switch {
@@ -328,6 +338,31 @@ func checkBillingCheckFailure(s setting) diag.Diagnostics {
 				"other tenant.", s.where(), s.value))
 	}
 	return diags
+}
+
+// checkBillingClaims checks the billing_claims setting.
+func checkBillingClaims(s setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !s.set {
+		return diags
+	}
+	switch s.value {
+	case BillingClaimsNotes, BillingClaimsOff:
+	default:
+		// A configured value is refused earlier, at validate, by the stock
+		// stringvalidator.OneOf; this catches the environment variable, in
+		// the same words.
+		diags.AddAttributeError(s.path, "Invalid billing_claims",
+			fmt.Sprintf("%s is %q; value must be one of: [\"notes\" \"off\"]. \"notes\" (the default) claims each "+
+				"billed line with a contract note, so that another configuration cannot bill it too; \"off\" writes "+
+				"no notes, for a single configuration per Autotask database.", s.where(), s.value))
+	}
+	return diags
+}
+
+// claimsOff reports whether billing_claims is "off".
+func (c resolvedConfig) claimsOff() bool {
+	return c.billingClaims.set && c.billingClaims.value == BillingClaimsOff
 }
 
 // IsLoopbackHost reports whether host is localhost or a loopback IP address.

@@ -26,8 +26,10 @@ type providerData struct {
 	billingCheckFailure string
 	// claimOwner names this configuration on its billing claims.
 	claimOwner string
-	now        func() time.Time
-	secrets    []string
+	// noClaims is billing_claims = "off": no claim notes are written or read.
+	noClaims bool
+	now      func() time.Time
+	secrets  []string
 }
 
 // maskCtx makes every log line written with ctx hide the configured secrets,
@@ -61,8 +63,8 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		// provider unconfigured: plan-time checks are skipped and run at apply.
 		tflog.Warn(ctx, "provider configuration depends on values not yet known; live checks are deferred to apply")
 		resp.Diagnostics.AddWarning("Live checks deferred to apply",
-			"A setting of the petra provider (an autotask or petra setting, billing_check_failure or "+
-				"billing_claim_owner) comes from a value that is not known until apply, so this plan checked nothing "+
+			"A setting of the petra provider (an autotask or petra setting, billing_check_failure, "+
+				"billing_claim_owner or billing_claims) comes from a value that is not known until apply, so this plan checked nothing "+
 				"against Autotask or Petra: the billing checks (contract exists, belongs to the company, is an active "+
 				"Recurring Service contract in effect today, carries the service once), the tenant and company checks, "+
 				"the claims and the connection's permissions all run at apply, before anything is pushed, and a problem "+
@@ -126,6 +128,10 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		r.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}
 	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, r.Username())
+	data.noClaims = cfg.claimsOff()
+	if data.noClaims {
+		addClaimsOffWarning(&resp.Diagnostics, cfg.billingClaims)
+	}
 	var timing billing.PushTiming
 	if p.opts.PushTiming != nil {
 		timing = *p.opts.PushTiming

@@ -77,6 +77,7 @@ type providerModel struct {
 	Petra               *petraBlockModel    `tfsdk:"petra"`
 	BillingCheckFailure types.String        `tfsdk:"billing_check_failure"`
 	BillingClaimOwner   types.String        `tfsdk:"billing_claim_owner"`
+	BillingClaims       types.String        `tfsdk:"billing_claims"`
 }
 
 type autotaskBlockModel struct {
@@ -149,6 +150,20 @@ func providerSchema() schema.Schema {
 					"fails with a message saying whose line it is instead of billing it a second time. One line, at " +
 					"most 200 characters; no secrets (the note is visible in Autotask). Defaults to `Terraform with " +
 					"Autotask API user <username>`. Environment variable: `PETRA_BILLING_CLAIM_OWNER`.",
+			},
+			"billing_claims": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How billing mappings guard their lines against other Terraform configurations. " +
+					"`notes` (the default): each mapping claims its contract service line with a contract note in " +
+					"Autotask, and a mapping whose line another configuration claims fails instead of billing it twice. " +
+					"`off`: no claim note is written or read, for teams that keep one state per Autotask database and " +
+					"want no notes on their contracts; every plan then warns once that this protection is off. Two " +
+					"mappings of one line in this configuration still fail the plan either way. Switching to `off` " +
+					"leaves existing claims active and recorded in state (destroying a mapping still releases its " +
+					"claim); switching back to `notes` resumes them, and mappings without a claim claim their lines at " +
+					"the next apply (the plan shows each as an update). Environment variable: `PETRA_BILLING_CLAIMS`. " +
+					"See the billing sync guide.",
+				Validators: []validator.String{stringvalidator.OneOf(BillingClaimsNotes, BillingClaimsOff)},
 			},
 		},
 		Blocks: map[string]schema.Block{

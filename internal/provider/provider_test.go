@@ -184,7 +184,7 @@ func providerTestUnsetEnv(t *testing.T, names ...string) {
 }
 
 var providerTestAllEnv = []string{EnvAutotaskUsername, EnvAutotaskSecret, EnvAutotaskIntegrationCode, EnvAutotaskBaseURL,
-	EnvAutotaskZoneLookupURL, EnvPetraAPIKey, EnvPetraAPIURL, EnvBillingCheckFailure}
+	EnvAutotaskZoneLookupURL, EnvPetraAPIKey, EnvPetraAPIURL, EnvBillingCheckFailure, EnvBillingClaims}
 
 func TestResolveConfigFallsBackToEnvironment(t *testing.T) {
 	providerTestUnsetEnv(t, providerTestAllEnv...)
@@ -193,10 +193,11 @@ func TestResolveConfigFallsBackToEnvironment(t *testing.T) {
 	t.Setenv(EnvAutotaskIntegrationCode, "CODE123")
 	t.Setenv(EnvPetraAPIKey, "petra_abc")
 	t.Setenv(EnvBillingCheckFailure, "warn")
+	t.Setenv(EnvBillingClaims, "off")
 
 	c := resolveConfig(providerModel{BillingCheckFailure: types.StringNull()})
 	if c.autotaskUsername.value != "api@example.com" || !c.autotaskSecret.set || c.petraAPIKey.value != "petra_abc" ||
-		c.billingCheckFailure.value != "warn" {
+		c.billingCheckFailure.value != "warn" || !c.claimsOff() {
 		t.Fatalf("environment not used: %+v", c)
 	}
 	if c.autotaskBaseURL.set || c.petraAPIURL.set {
@@ -226,6 +227,7 @@ func TestValidateNamesTheVariable(t *testing.T) {
 	t.Setenv(EnvAutotaskBaseURL, "http://10.0.0.5/ATServicesRest/")
 	t.Setenv(EnvPetraAPIURL, "http://localhost:8089/petra")
 	t.Setenv(EnvBillingCheckFailure, "warning")
+	t.Setenv(EnvBillingClaims, "none")
 	t.Setenv(EnvAutotaskTimeZone, "Mars/Olympus_Mons")
 
 	diags := resolveConfig(providerModel{BillingCheckFailure: types.StringNull()}).validate()
@@ -243,6 +245,10 @@ func TestValidateNamesTheVariable(t *testing.T) {
 		"autotask.base_url":         "Insecure Autotask base URL",
 		"billing_check_failure": `Invalid billing_check_failure: billing_check_failure (or the PETRA_BILLING_CHECK_FAILURE ` +
 			`environment variable) is "warning"; value must be one of: ["error" "warn"].`,
+		"billing_claims": `Invalid billing_claims: billing_claims (or the PETRA_BILLING_CLAIMS environment variable) is ` +
+			`"none"; value must be one of: ["notes" "off"]. "notes" (the default) claims each billed line with a contract ` +
+			`note, so that another configuration cannot bill it too; "off" writes no notes, for a single configuration ` +
+			`per Autotask database.`,
 		"autotask.time_zone": `Invalid time_zone: autotask.time_zone (or the AUTOTASK_TIME_ZONE environment variable) is ` +
 			`"Mars/Olympus_Mons", which is not an IANA time zone name.`,
 	}

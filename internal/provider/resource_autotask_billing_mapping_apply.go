@@ -261,7 +261,7 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 	if !guardUnconfirmedDelete(svc, &state, &resp.Diagnostics) {
 		return
 	}
-	if zero || state.ClaimToken.ValueString() != "" {
+	if (zero && !r.data.claimsOff()) || state.ClaimToken.ValueString() != "" {
 		// The line may be another configuration's now (take_over_claim):
 		// then this destroy neither zeroes it nor touches its claim.
 		holder, err := r.lineTakenBy(ctx, svc, &state)

@@ -52,7 +52,10 @@ func billingClaimSchema() map[string]schema.Attribute {
 		"claim_token": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "The token of this mapping's claim on its line (written in the claim note in " +
-				"Autotask). Set when the mapping first pushes.",
+				"Autotask). Set by the mapping's first apply: its create, or, for a mapping whose state holds no claim " +
+				"(imported, written by a version before claims, or applied with the provider's `billing_claims = " +
+				"\"off\"`), the next apply, which the plan shows as an update. Null while `billing_claims` is `off` " +
+				"and the mapping never claimed its line.",
 		},
 		"claim_note_id": schema.Int64Attribute{
 			Computed:            true,
@@ -250,26 +253,6 @@ func claimConflictProblem(t *billingTarget, err *claims.ClaimConflictError) prob
 	return problem.Problem{Attribute: problem.AttrServiceID, Summary: "Service line claimed by another configuration", Detail: detail}
 }
 
-// claimOnNextApplyKey is the private-state key ImportState sets: an imported
-// mapping claims its line at the first apply after the import, even when that
-// apply has nothing to push (DESIGN.md, Guarantees).
-const claimOnNextApplyKey = "claim_on_next_apply"
-
-// privateGetter is the part of the framework's private state ModifyPlan reads.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-// importedUnclaimed reports whether the mapping was imported and has not
-// claimed its line yet.
-func importedUnclaimed(ctx context.Context, p privateGetter) bool {
-	if p == nil {
-		return false
-	}
-	v, diags := p.GetKey(ctx, claimOnNextApplyKey)
-	return !diags.HasError() && len(v) > 0
-}
-
 // planClaim checks the line's claims in the run's bulk read of every claim:
 // when another configuration holds the line it adds the problem (or, with
 // take_over_claim, a warning); when the apply has to claim the line (no
@@ -277,14 +260,14 @@ func importedUnclaimed(ctx context.Context, p privateGetter) bool {
 // shows an update. Planned known values come from state only
 // (claimPlanFromKnown).
 //
-// One exception keeps upgraded states clean: a mapping recorded before
-// claims existed (a state of schema version 0: no token, not imported) on a
-// line nobody claims is not updated for the claim alone. It claims the line
-// at its next push (the apply visits it anyway), and until then another
-// configuration that claims the line first makes this one fail at plan,
-// never bill twice.
-func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, plan, state *billingMappingModel, imported bool, t *billingTarget, diags *diag.Diagnostics) {
-	if !t.lineOK {
+// A mapping whose state records no claim (a state of schema version 0,
+// written before claims existed; an import; a mapping applied with
+// billing_claims = "off") plans an update that claims its line, even when it
+// has nothing to push: the plan shows the claim coming (claim_token known
+// after apply), and the apply makes it before any other configuration can
+// take the line.
+func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, plan, state *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+	if !t.lineOK || r.data.claimsOff() {
 		return
 	}
 	onLine, err := svc.claims.ClaimsOnLine(ctx, t.line.ContractServiceID)
@@ -301,9 +284,6 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, p
 	switch {
 	case st == claims.ClaimHeld:
 		return
-	case st == claims.ClaimFree && state != nil && token == "" && !imported && !plan.LastPushDelta.IsUnknown() &&
-		!plan.SyncStatus.IsUnknown():
-		return // recorded before claims existed, nothing to apply: claimed at its next push
 	case st == claims.ClaimFree, svc.inRun.IsStateClaim(holder.Token):
 		// No claim, or this configuration's own claim held by a mapping being
 		// replaced or destroyed (destroyed first, releasing it) or by another
@@ -326,6 +306,10 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, p
 // showed as held that was released since is a problem too: claiming again
 // would change the planned claim_note_id.
 func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, plan, prior *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) *problem.Problem {
+	if r.data.claimsOff() {
+		applyClaimsOff(plan, prior)
+		return nil
+	}
 	token := ""
 	if prior != nil {
 		token = prior.ClaimToken.ValueString()
@@ -359,10 +343,15 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 		Identity: claims.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
 	})
 	var conflict *claims.ClaimConflictError
+	var refused *claims.NoteNotEditableError
 	switch {
 	case errors.As(err, &conflict):
 		p := claimConflictProblem(t, conflict)
 		return &p
+	case errors.As(err, &refused):
+		diags.AddAttributeError(path.Root("take_over_claim"), noteNotEditableSummary, refused.Error()+
+			". Nothing was pushed for this mapping.")
+		return nil
 	case err != nil:
 		p := path.Root("service_id")
 		addAPIError(diags, &p, "Cannot claim the service line in Autotask", err)
@@ -388,6 +377,9 @@ func claimOf(m *billingMappingModel, owner string, lineID int64) claims.LineClai
 // token, and the claim would block this very mapping on the next apply. It
 // runs on a context of its own so that Ctrl-C does not leave it behind.
 func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc *services, plan *billingMappingModel, t *billingTarget, diags *diag.Diagnostics) {
+	if r.data.claimsOff() {
+		return // nothing was claimed
+	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	err := svc.claims.ReleaseLineClaim(rctx, claimOf(plan, r.data.claimOwner, t.line.ContractServiceID), "the push failed and nothing was recorded")
@@ -406,6 +398,12 @@ func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services
 	}
 	err := svc.claims.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
 		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
+	var refused *claims.NoteNotEditableError
+	if errors.As(err, &refused) {
+		diags.AddError(noteNotEditableSummary, refused.Error()+fmt.Sprintf(". Billing mapping %s stays in state until "+
+			"its claim is released: run destroy again after one of these.", state.ID.ValueString()))
+		return
+	}
 	if err != nil {
 		addAPIError(diags, nil, "Cannot release the billing claim in Autotask", fmt.Errorf("%w. While the claim "+
 			"(contract note %d on contract %d) is active, other configurations cannot bill the line: run destroy "+

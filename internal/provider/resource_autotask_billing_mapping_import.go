@@ -28,7 +28,6 @@ func (r *billingMappingResource) ImportState(ctx context.Context, req resource.I
 	}
 	set("id", req.ID)
 	set("tenant_id", imp.tenant)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, claimOnNextApplyKey, []byte(`true`))...)
 	set("on_destroy", OnDestroyKeep)
 	set("effective", EffectiveToday)
 	if imp.contractServiceID > 0 {

@@ -162,6 +162,9 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	billingPlanFromKnown(&plan, state)
 	claimPlanFromKnown(&plan, state)
+	if r.data.claimsOff() {
+		planClaimsOff(&plan)
+	}
 	if state != nil && billingReplaces(state, &plan) {
 		// Terraform plans the new mapping again with no prior state, and the
 		// checks run then: here only the old line is reported.
@@ -203,7 +206,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	t.problems = append(tenantProblems, t.problems...)
 	r.claimInRun(ctx, svc, &plan, state, t)
-	r.planClaim(ctx, svc, &plan, state, importedUnclaimed(ctx, req.Private), t, &resp.Diagnostics)
+	r.planClaim(ctx, svc, &plan, state, t, &resp.Diagnostics)
 	warn := r.data.warnMode()
 	if len(t.problems) > 0 {
 		reportProblems(&resp.Diagnostics, svc, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))

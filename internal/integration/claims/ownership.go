@@ -299,7 +299,10 @@ func (s *Notes) releaseNote(ctx context.Context, at *autotask.Client, c LineClai
 		"title":       claimTitleReleased + strconv.FormatInt(c.LineID, 10),
 		"description": releasedDescription(c, reason, s.run.Now()),
 	})
-	return err
+	if err != nil {
+		return noteUpdateRefused(err, c)
+	}
+	return nil
 }
 
 // ReleaseLineClaim releases a mapping's claim (it is destroyed): one PATCH
@@ -318,6 +321,10 @@ func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string
 	if err == nil {
 		s.forgetClaims()
 		return nil
+	}
+	var refused *NoteNotEditableError
+	if errors.As(err, &refused) {
+		return err // says which claim, that it stays active, and how to release it
 	}
 	if !errors.Is(err, autotask.ErrOutcomeUnknown) {
 		return fmt.Errorf("releasing the claim %s: %w; the claim is still active", c.Describe(), err)

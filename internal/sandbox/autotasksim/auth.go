@@ -23,7 +23,14 @@ type user struct {
 	system bool
 	perms  map[string]EntityPermission // lower-case plural entity => access
 	scope  map[int64]bool              // CompanyScope as a set; nil when empty
+	// resourceID is the user's Autotask resource: notes it creates carry it
+	// as creatorResourceID.
+	resourceID int64
 }
+
+// firstAPIResourceID is the resource id of the fixture's first API user;
+// the others follow in fixture order.
+const firstAPIResourceID = 29683101
 
 // prepareUsers validates fixture users and indexes them by lower-case name.
 // INFERRED: user names match case-insensitively (they are e-mail addresses).
@@ -44,7 +51,8 @@ func prepareUsers(in []APIUser) (map[string]*user, error) {
 		if err := checkUserExtras(where, u); err != nil {
 			return nil, err
 		}
-		p := &user{APIUser: u, active: u.Active == nil || *u.Active, perms: map[string]EntityPermission{}}
+		p := &user{APIUser: u, active: u.Active == nil || *u.Active, perms: map[string]EntityPermission{},
+			resourceID: firstAPIResourceID + int64(i)}
 		if len(u.CompanyScope) > 0 {
 			p.scope = map[int64]bool{}
 			for _, id := range u.CompanyScope {

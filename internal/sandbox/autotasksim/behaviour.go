@@ -64,6 +64,14 @@ type Behaviour struct {
 	// k periods, clamped: 31 Jan, 28 Feb, 31 Mar) or "chained" (the previous
 	// start plus one period, clamped: 31 Jan, 28 Feb, 28 Mar). INFERRED.
 	MonthEnd string `json:"monthEnd"`
+	// NotesCreatorOnly lets a user whose security level grants only
+	// "Restricted" update access to ContractNotes (limited contract access)
+	// update only the notes it created; any other note's update is refused
+	// with the permission text (Autotask's ContractNotes entity page says
+	// such users may edit only notes they created; the answer's text and
+	// status are INFERRED). Off by default: any user with update access
+	// updates any note, as the emulator always did.
+	NotesCreatorOnly bool `json:"notesCreatorOnly"`
 }
 
 // Unit row, period anchor and month-end settings (Behaviour).
@@ -88,6 +96,7 @@ type BehaviourUpdate struct {
 	DateFilters                   *string `json:"dateFilters,omitempty"`
 	UnitsWithoutContractServiceID *bool   `json:"unitsWithoutContractServiceID,omitempty"`
 	NotesTextOnly                 *bool   `json:"notesTextOnly,omitempty"`
+	NotesCreatorOnly              *bool   `json:"notesCreatorOnly,omitempty"`
 	UnitRows                      *string `json:"unitRows,omitempty"`
 	UnitRowsDaysAhead             *int    `json:"unitRowsDaysAhead,omitempty"`
 	PeriodAnchor                  *string `json:"periodAnchor,omitempty"`
@@ -187,6 +196,9 @@ func (b *behaviour) apply(u BehaviourUpdate) (Behaviour, *time.Location, error) 
 	}
 	if next.MonthEnd == "" {
 		next.MonthEnd = MonthEndAnchored
+	}
+	if u.NotesCreatorOnly != nil {
+		next.NotesCreatorOnly = *u.NotesCreatorOnly
 	}
 	if next.TimeZone == "" {
 		next.TimeZone = "UTC"

@@ -76,6 +76,7 @@ type ConfigOverrides struct {
 	UnitRowsDaysAhead             *int    `json:"unitRowsDaysAhead,omitempty"`
 	PeriodAnchor                  *string `json:"periodAnchor,omitempty"`
 	MonthEnd                      *string `json:"monthEnd,omitempty"`
+	NotesCreatorOnly              *bool   `json:"notesCreatorOnly,omitempty"`
 }
 
 // Fixture is the initial data of the emulated Autotask database. Entities use

@@ -46,6 +46,9 @@ func (s *Server) handleCreate(r *http.Request, u *user, def *entityDef, parentCo
 	if err != nil {
 		return failErr(err)
 	}
+	if def.Plural == entContractNotes && u != nil {
+		rec["creatorResourceID"] = u.resourceID
+	}
 	if parentContract > 0 {
 		if c, given := rec["contractID"].(int64); given && c != parentContract {
 			return fail(http.StatusInternalServerError, "The contractID %d in the body does not match contract %d in the URL.", c, parentContract)
@@ -190,6 +193,9 @@ func (s *Server) handleUpdate(r *http.Request, u *user, def *entityDef, put bool
 	if base == nil || (parentContract > 0 && base.int("contractID") != parentContract) {
 		// INFERRED (ref §5): text for an update of a missing row.
 		return fail(http.StatusInternalServerError, "%s with id %d does not exist or you cannot see it.", def.Singular, id)
+	}
+	if s.noteNotOwn(u, def, base) {
+		return u.denied(verbUpdate)
 	}
 	rec, set, err := buildRecord(def, body, base, mode, simtime.ParseAutotaskTime)
 	if err != nil {

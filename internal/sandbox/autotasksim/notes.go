@@ -39,5 +39,18 @@ func noteCreateDefaults(rec record, now time.Time) {
 	setDefault(rec, "lastActivityDate", now)
 }
 
+// noteNotOwn reports whether, with NotesCreatorOnly, u may not update the
+// note base: its update access to ContractNotes is "Restricted" (limited
+// contract access) and another resource created the note. Caller holds s.mu.
+func (s *Server) noteNotOwn(u *user, def *entityDef, base record) bool {
+	if def.Plural != entContractNotes || u == nil {
+		return false
+	}
+	if b, _ := s.beh.get(); !b.NotesCreatorOnly {
+		return false
+	}
+	return u.access(entContractNotes, verbUpdate) == AccessRestricted && base.int("creatorResourceID") != u.resourceID
+}
+
 // noteUpdateDefaults stamps an updated note.
 func noteUpdateDefaults(rec record, now time.Time) { rec["lastActivityDate"] = now }

@@ -63,3 +63,41 @@ func TestContractNotes(t *testing.T) {
 	r := e.call(&lim, "POST", "/ATServicesRest/V1.0/ContractNotes/query", filterBody(f("exist", "id", nil)))
 	expectErrorContains(t, r, 500, "adequate permissions to query")
 }
+
+// TestNotesCreatorOnly: with notesCreatorOnly, a user whose update access to
+// ContractNotes is "Restricted" may update only the notes it created; the
+// others answer with the permission text. Users with "All" are unaffected,
+// and with the setting off (the default) anyone with update access updates
+// any note. Notes carry their creator's resource id.
+func TestNotesCreatorOnly(t *testing.T) {
+	fx := testFixture()
+	const tNotes = "notes-limited@sbx.example"
+	fx.APIUsers = append(fx.APIUsers, APIUser{UserName: tNotes, Secret: tSecret, IntegrationCode: tCode,
+		SecurityLevel: SecurityLevelAPICustom, Permissions: map[string]EntityPermission{
+			"Contracts":     {Query: "All"},
+			"ContractNotes": {Query: "All", Create: "All", Update: "Restricted"},
+		}})
+	e := newEnv(t, Config{}, fx)
+	lim := creds{tNotes, tSecret, tCode}
+	patch := func(c *creds, id int64) result {
+		return e.call(c, "PATCH", "/ATServicesRest/V1.0/Contracts/2001/Notes", map[string]any{"id": id, "title": "edited"})
+	}
+	other := e.api("POST", "Contracts/2001/Notes", map[string]any{"title": "by the system user", "description": "d"}).itemID()
+	own := e.call(&lim, "POST", "/ATServicesRest/V1.0/Contracts/2001/Notes", map[string]any{"title": "by the limited user", "description": "d"}).itemID()
+	a := e.api("GET", fmt.Sprintf("ContractNotes/%d", other), nil).item()
+	b := e.api("GET", fmt.Sprintf("ContractNotes/%d", own), nil).item()
+	if num(a["creatorResourceID"]) == 0 || num(a["creatorResourceID"]) == num(b["creatorResourceID"]) {
+		t.Fatalf("creatorResourceID of the two users' notes: %v, %v; want two different resources", a["creatorResourceID"], b["creatorResourceID"])
+	}
+
+	// Off (default): the restricted user updates another's note.
+	expectStatus(t, patch(&lim, other), 200)
+
+	on := true
+	if _, err := e.srv.SetBehaviour(BehaviourUpdate{NotesCreatorOnly: &on}); err != nil {
+		t.Fatal(err)
+	}
+	expectError(t, patch(&lim, other), 500, "The logged in Resource does not have the adequate permissions to update this entity type.")
+	expectStatus(t, patch(&lim, own), 200)
+	expectStatus(t, e.api("PATCH", "Contracts/2001/Notes", map[string]any{"id": own, "title": "edited by the system user"}), 200)
+}

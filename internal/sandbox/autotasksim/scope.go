@@ -61,6 +61,15 @@ func (s *Server) SetUser(in APIUser) error {
 	s.usersMu.Lock()
 	defer s.usersMu.Unlock()
 	for k, v := range prepared {
+		// A replaced user stays the same resource; a new one gets the next.
+		if old, ok := s.users[k]; ok {
+			v.resourceID = old.resourceID
+		} else {
+			v.resourceID = firstAPIResourceID
+			for _, o := range s.users {
+				v.resourceID = max(v.resourceID, o.resourceID+1)
+			}
+		}
 		s.users[k] = v
 	}
 	return nil

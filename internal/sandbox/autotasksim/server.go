@@ -62,8 +62,8 @@ func New(cfg Config, fx *Fixture, today time.Time) (*Server, error) {
 	var beh BehaviourUpdate
 	if o := fx.Settings; o != nil {
 		beh = BehaviourUpdate{TimeZone: o.TimeZone, DateFilters: o.DateFilters, UnitsWithoutContractServiceID: o.UnitsWithoutContractServiceID,
-			NotesTextOnly: o.NotesTextOnly, UnitRows: o.UnitRows, UnitRowsDaysAhead: o.UnitRowsDaysAhead, PeriodAnchor: o.PeriodAnchor,
-			MonthEnd: o.MonthEnd}
+			NotesTextOnly: o.NotesTextOnly, NotesCreatorOnly: o.NotesCreatorOnly, UnitRows: o.UnitRows,
+			UnitRowsDaysAhead: o.UnitRowsDaysAhead, PeriodAnchor: o.PeriodAnchor, MonthEnd: o.MonthEnd}
 	}
 	users, err := prepareUsers(fx.APIUsers)
 	if err != nil {
