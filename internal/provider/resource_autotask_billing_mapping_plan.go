@@ -152,7 +152,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	billingPlanFromKnown(&plan, state)
+	billingPlanFromKnown(&plan, state, r.data.pushResultKnown())
 	claimPlanFromKnown(&plan, state)
 	if state != nil && billingReplaces(state, &plan) {
 		// Terraform plans the new mapping again with no prior state, and the
@@ -222,11 +222,18 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 //   - on update (company, contract, service and tenant are unchanged: they
 //     force a replacement), names (name too), dates and contract_service_id
 //     come from the refreshed state;
-//   - last_push_* stay as in state unless the apply may push (units changed,
+//   - last_push_* stay as in state unless the apply pushes (units changed,
 //     or the last apply failed and is retried);
-//   - sync_status and sync_error stay as in state only when nothing else
-//     changes and the last apply succeeded: any update records a new result.
-func billingPlanFromKnown(plan, state *billingMappingModel) {
+//   - sync_status and sync_error stay as in state while the apply does not
+//     push and the last apply succeeded (the apply then only records); when
+//     it pushes, they are "ok" and null if pushResultKnown (error mode: an
+//     apply that does not end with "ok" fails with an error, which records
+//     nothing), otherwise unknown (warn mode: the apply may record the
+//     mapping as failed).
+//
+// So an update plan shows the units, the name and the two last_push_*
+// lines, not five "known after apply" around them (issue 21).
+func billingPlanFromKnown(plan, state *billingMappingModel, pushResultKnown bool) {
 	plan.ID = types.StringUnknown()
 	if !plan.TenantID.IsUnknown() && !plan.ContractID.IsUnknown() && !plan.ServiceID.IsUnknown() &&
 		!plan.TenantID.IsNull() && !plan.ContractID.IsNull() && !plan.ServiceID.IsNull() {
@@ -250,11 +257,19 @@ func billingPlanFromKnown(plan, state *billingMappingModel) {
 	retry := state.SyncStatus.ValueString() != SyncStatusOK
 	if retry || plan.Units.IsUnknown() || !plan.Units.Equal(state.Units) {
 		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
-	}
-	if retry || !plan.Units.Equal(state.Units) || !plan.OnDestroy.Equal(state.OnDestroy) ||
-		!plan.Effective.Equal(state.Effective) || !plan.ConnectionID.Equal(state.ConnectionID) || !plan.ID.Equal(state.ID) {
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		if pushResultKnown {
+			recordOK(&plan.SyncStatus, &plan.SyncError)
+		}
 	}
+}
+
+// pushResultKnown reports whether an apply that pushes can only end with
+// sync_status "ok" (or fail with an error): true in error mode. In warn mode,
+// and while the provider is not configured (the mode is not known yet), the
+// apply may record a failure instead.
+func (d *providerData) pushResultKnown() bool {
+	return d != nil && d.svc != nil && !d.warnMode()
 }
 
 // billingReplaces reports whether the plan replaces the mapping in state
