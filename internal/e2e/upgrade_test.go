@@ -16,8 +16,10 @@ import (
 // provider of main at b1792f7) with the current provider. Every resource
 // upgrades (the connection's id becomes the database id; the mappings'
 // connection_id follows at refresh) and the plan is empty. Then a second
-// API user of the same database applies: the connection is updated in
-// place (username) and no mapping is replaced, although the connection has
+// API user of the same database plans and applies: nothing changes (the
+// connection records the database and what was verified, not who plans; its
+// refresh records the second user, whose permissions are complete, in
+// api_user) and no mapping is replaced, although the connection has
 // prevent_destroy.
 func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 	env := acctest.NewWithOptions(t, acctest.Options{Fixture: sandbox.DemoFixture()})
@@ -80,17 +82,11 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 	}
 
 	// A second API user of the same database (a CI user, a rotated user):
-	// the connection is updated in place, nothing is replaced.
+	// nothing changes, nothing is replaced.
 	ci := []string{"AUTOTASK_USERNAME=petra-api-ci@sandbox.example", "AUTOTASK_SECRET=sandbox-ci-secret-do-not-use"}
-	plan = w.Run(ci, "plan", "-input=false", "-no-color", "-out=ci.tfplan")
-	if plan.ExitCode != 0 {
-		t.Fatalf("plan with the second user exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 6000))
-	}
-	for _, want := range []string{"Plan: 0 to add, 1 to change, 0 to destroy.", "# petra_autotask_connection.this will be updated in-place",
-		`~ username    = "petra-api@sandbox.example" -> "petra-api-ci@sandbox.example"`} {
-		if !strings.Contains(plan.Stdout, want) {
-			t.Errorf("plan with the second user lacks %q:\n%s", want, tail(plan.Stdout, 6000))
-		}
+	plan = w.Run(ci, "plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=ci.tfplan")
+	if plan.ExitCode != 0 || !strings.Contains(plan.Stdout, "No changes.") {
+		t.Fatalf("plan with the second user exited %d (want 0, no changes):\n%s", plan.ExitCode, tail(plan.Output(), 6000))
 	}
 	apply := w.Run(ci, "apply", "-input=false", "-no-color", "ci.tfplan")
 	if apply.ExitCode != 0 {
@@ -109,15 +105,20 @@ func TestStateFromVersion0UpgradesAndPlansClean(t *testing.T) {
 			continue
 		}
 		for _, in := range r.Instances {
-			if in.SchemaVersion != 1 {
-				t.Errorf("%s.%s[%v] is at schema version %d after apply, want 1", r.Type, r.Name, in.IndexKey, in.SchemaVersion)
-			}
+			want := 1
 			id := in.Attributes["connection_id"]
 			if r.Type == "petra_autotask_connection" {
+				want = 2 // version 2 dropped username
 				id = in.Attributes["id"]
-				if in.Attributes["username"] != "petra-api-ci@sandbox.example" {
-					t.Errorf("connection username = %v, want the second user", in.Attributes["username"])
+				if in.Attributes["api_user"] != "petra-api-ci@sandbox.example" {
+					t.Errorf("connection api_user = %v, want the second user", in.Attributes["api_user"])
 				}
+				if _, ok := in.Attributes["username"]; ok {
+					t.Errorf("the connection's state still has username")
+				}
+			}
+			if in.SchemaVersion != want {
+				t.Errorf("%s.%s[%v] is at schema version %d after apply, want %d", r.Type, r.Name, in.IndexKey, in.SchemaVersion, want)
 			}
 			if id != env.ConnectionID() {
 				t.Errorf("%s.%s[%v]: connection id %v, want %s", r.Type, r.Name, in.IndexKey, id, env.ConnectionID())
