@@ -97,7 +97,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	if t == nil {
 		return
 	}
-	t.problems = append(tenantProblems, t.problems...)
+	t.problems = oneCausePerTenant(tenantProblems, t.problems)
 	t.fill(&plan)
 	// A plan that promised sync_status (error mode, or a plan made in error
 	// mode and applied in warn mode) cannot record a failure: the apply fails.
@@ -183,7 +183,8 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		if prior == nil {
 			setting = "timeouts.create"
 		}
-		addAPIError(diags, &p, "Pushing units to Autotask failed", timedOut(ctx, err, setting))
+		addAPIErrorOnce(diags, svc, &p, "Pushing units to Autotask failed", timedOut(ctx, err, setting),
+			"nothing was pushed for this mapping")
 		return
 	}
 	fillUnknownInt64(&plan.LastPushDelta, types.Int64Value(int64(res.Delta)))

@@ -193,7 +193,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	t.problems = append(tenantProblems, t.problems...)
+	t.problems = oneCausePerTenant(tenantProblems, t.problems)
 	r.claimInRun(ctx, svc, &plan, state, t)
 	r.planClaim(ctx, svc, &plan, state, importedUnclaimed(ctx, req.Private), t, &resp.Diagnostics)
 	warn := r.data.warnMode()
@@ -331,5 +331,24 @@ func (r *billingMappingResource) tenantLabel(ctx context.Context, svc *services,
 			return tenantLabel(t.Name, id)
 		}
 	}
+	if label, ok := svc.notedTenantLabel(id); ok {
+		return label // the tenant mapping's, which remembers a removed tenant's name
+	}
 	return id
+}
+
+// oneCausePerTenant joins the tenant check's problems and the line's: when
+// the tenant check failed (Petra does not list the tenant), a missing unit
+// count is its consequence, not another cause, and is left out.
+func oneCausePerTenant(tenant, line []problem.Problem) []problem.Problem {
+	if len(tenant) == 0 {
+		return line
+	}
+	out := tenant
+	for _, p := range line {
+		if p.Summary != noUnitsProblem("").Summary {
+			out = append(out, p)
+		}
+	}
+	return out
 }
