@@ -39,7 +39,8 @@ func (s *services) notedTenantLabel(id string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return v.(string), true
+	label, ok := v.(string)
+	return label, ok
 }
 
 // newServices builds the concepts of a run. registry may be nil (duplicates
