@@ -18,7 +18,9 @@ import (
 // connection's id becomes the database id; the mappings' connection_id
 // follows at refresh), and the plan changes only the billing mappings, to
 // claim their lines (version 0 had no claims). Then a second API user of the
-// same database applies: the connection is updated in place (username), each
+// same database plans and applies: the connection does not change (it
+// records the database and what was verified, not who plans; its refresh
+// records the second user, whose permissions are complete, in api_user), each
 // mapping claims its line and posts nothing, and no mapping is replaced,
 // although the connection has prevent_destroy.
 func TestStateFromVersion0UpgradesAndClaims(t *testing.T) {
@@ -85,17 +87,17 @@ func TestStateFromVersion0UpgradesAndClaims(t *testing.T) {
 	}
 
 	// A second API user of the same database (a CI user, a rotated user):
-	// the connection is updated in place, nothing is replaced.
+	// the connection does not change; only the mappings' claims are planned.
 	ci := []string{"AUTOTASK_USERNAME=petra-api-ci@sandbox.example", "AUTOTASK_SECRET=sandbox-ci-secret-do-not-use"}
 	plan = w.Run(ci, "plan", "-input=false", "-no-color", "-out=ci.tfplan")
 	if plan.ExitCode != 0 {
 		t.Fatalf("plan with the second user exited %d:\n%s", plan.ExitCode, tail(plan.Output(), 6000))
 	}
-	for _, want := range []string{fmt.Sprintf("Plan: 0 to add, %d to change, 0 to destroy.", mappings+1), "# petra_autotask_connection.this will be updated in-place",
-		`~ username    = "petra-api@sandbox.example" -> "petra-api-ci@sandbox.example"`} {
-		if !strings.Contains(plan.Stdout, want) {
-			t.Errorf("plan with the second user lacks %q:\n%s", want, tail(plan.Stdout, 6000))
-		}
+	if want := fmt.Sprintf("Plan: 0 to add, %d to change, 0 to destroy.", mappings); !strings.Contains(plan.Stdout, want) {
+		t.Errorf("plan with the second user lacks %q (the claims only):\n%s", want, tail(plan.Stdout, 6000))
+	}
+	if strings.Contains(plan.Stdout, "petra_autotask_connection.this will be updated") {
+		t.Errorf("plan with the second user changes the connection:\n%s", tail(plan.Stdout, 6000))
 	}
 	seq := lastSeq(t, env)
 	apply := w.Run(ci, "apply", "-input=false", "-no-color", "ci.tfplan")
@@ -115,15 +117,20 @@ func TestStateFromVersion0UpgradesAndClaims(t *testing.T) {
 			continue
 		}
 		for _, in := range r.Instances {
-			if in.SchemaVersion != 1 {
-				t.Errorf("%s.%s[%v] is at schema version %d after apply, want 1", r.Type, r.Name, in.IndexKey, in.SchemaVersion)
-			}
+			want := 1
 			id := in.Attributes["connection_id"]
 			if r.Type == "petra_autotask_connection" {
+				want = 2 // version 2 dropped username
 				id = in.Attributes["id"]
-				if in.Attributes["username"] != "petra-api-ci@sandbox.example" {
-					t.Errorf("connection username = %v, want the second user", in.Attributes["username"])
+				if in.Attributes["api_user"] != "petra-api-ci@sandbox.example" {
+					t.Errorf("connection api_user = %v, want the second user", in.Attributes["api_user"])
 				}
+				if _, ok := in.Attributes["username"]; ok {
+					t.Errorf("the connection's state still has username")
+				}
+			}
+			if in.SchemaVersion != want {
+				t.Errorf("%s.%s[%v] is at schema version %d after apply, want %d", r.Type, r.Name, in.IndexKey, in.SchemaVersion, want)
 			}
 			if id != env.ConnectionID() {
 				t.Errorf("%s.%s[%v]: connection id %v, want %s", r.Type, r.Name, in.IndexKey, id, env.ConnectionID())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -57,6 +58,27 @@ func addAPIError(diags *diag.Diagnostics, attr *path.Path, summary string, err e
 	diags.AddError(summary, detail)
 }
 
+// addAPIErrorOnce is addAPIError for an apply, where every resource that
+// meets a cause must fail on its own: the first resource of the run that
+// meets a persistent cause (a missing permission) gets the full
+// explanation, every other one a single line that names the cause and
+// refers to that first error (issue 21: 200 tenants, one cause, one full
+// message). what says what the failure left undone for this resource.
+func addAPIErrorOnce(diags *diag.Diagnostics, svc *services, attr *path.Path, summary string, err error, what string) {
+	var perm *autotask.PermissionError
+	if svc == nil || !errors.As(err, &perm) || svc.run.FirstReport(err) {
+		addAPIError(diags, attr, summary, err)
+		return
+	}
+	detail := fmt.Sprintf("The Autotask API user is not allowed to %s %s; %s. The one %q error of this run that "+
+		"quotes Autotask explains the missing permission and how to fix it.", perm.Operation, perm.Entity, what, summary)
+	if attr != nil {
+		diags.AddAttributeError(*attr, summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
 // reportOnce is addAPIError for reads made while planning (data sources,
 // ModifyPlan, refresh): a persistent failure (a rejected key, a refused or
 // missing route) is shown by the first resource or data source of the run
@@ -94,9 +116,10 @@ func explainError(err error) string {
 	case errors.Is(err, run.ErrAutotaskNotConfigured), errors.Is(err, run.ErrPetraNotConfigured):
 		return err.Error()
 	case errors.As(err, &perm):
-		return err.Error() + "\n\nThe Autotask API user's Security Level must be \"API User (system)\" and the user " +
-			"must be active. Billing needs read and write on Contracts, read on Services, and read, create and update on " +
-			"ContractNotes (the billing claims); ticketing needs Tickets."
+		if strings.Contains(err.Error(), access.PermissionFix) {
+			return err.Error() // the fix is in the error already (a refused push)
+		}
+		return err.Error() + "\n\n" + access.PermissionFix + " " + access.TicketingFix
 	case errors.As(err, &auth), errors.As(err, &code), errors.As(err, &zone):
 		return err.Error()
 	case errors.As(err, &rate):

@@ -81,7 +81,7 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	if diags.HasError() {
 		return
 	}
-	if prior != nil && !plan.SyncStatus.IsUnknown() && !claimOrUnconfirmedPending(&plan) {
+	if prior != nil && !plan.SyncStatus.IsUnknown() && !plan.LastPushAt.IsUnknown() && !claimOrUnconfirmedPending(&plan) {
 		// Only records changed (on_destroy): nothing to check or push.
 		diags.Append(st.Set(ctx, &plan)...)
 		return
@@ -97,9 +97,11 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 	if t == nil {
 		return
 	}
-	t.problems = append(tenantProblems, t.problems...)
+	t.problems = oneCausePerTenant(tenantProblems, t.problems)
 	t.fill(&plan)
-	warn := r.data.warnMode()
+	// A plan that promised sync_status (error mode, or a plan made in error
+	// mode and applied in warn mode) cannot record a failure: the apply fails.
+	warn := r.data.warnMode() && plan.SyncStatus.IsUnknown()
 	if len(t.problems) == 0 {
 		// The line must be this mapping's before anything is pushed.
 		if p := r.applyClaim(ctx, svc, &plan, prior, t, diags); p != nil {
@@ -204,7 +206,8 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		if prior == nil {
 			setting = "timeouts.create"
 		}
-		addAPIError(diags, &p, "Pushing units to Autotask failed", timedOut(ctx, err, setting))
+		addAPIErrorOnce(diags, svc, &p, "Pushing units to Autotask failed", timedOut(ctx, err, setting),
+			"nothing was pushed for this mapping")
 		return
 	}
 	fillUnknownInt64(&plan.LastPushDelta, types.Int64Value(int64(res.Delta)))

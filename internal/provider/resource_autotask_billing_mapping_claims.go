@@ -148,6 +148,11 @@ func claimPlanFromKnown(plan, state *billingMappingModel) {
 	plan.ClaimToken, plan.ClaimNoteID, plan.Unconfirmed = state.ClaimToken, state.ClaimNoteID, state.Unconfirmed
 	if plan.LastPushDelta.IsUnknown() { // the apply may push (billingPlanFromKnown)
 		plan.Unconfirmed = types.ObjectUnknown(unconfirmedAttrTypes)
+		if !plan.SyncStatus.IsUnknown() {
+			// Error mode: a push that ends unconfirmed fails the apply, so an
+			// apply that succeeds has settled every adjustment.
+			plan.Unconfirmed = unconfirmedNull()
+		}
 	}
 }
 

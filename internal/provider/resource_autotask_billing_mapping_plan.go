@@ -160,7 +160,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	billingPlanFromKnown(&plan, state)
+	billingPlanFromKnown(&plan, state, r.data.pushResultKnown())
 	claimPlanFromKnown(&plan, state)
 	if r.data.claimsOff() {
 		planClaimsOff(&plan)
@@ -204,7 +204,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	t.problems = append(tenantProblems, t.problems...)
+	t.problems = oneCausePerTenant(tenantProblems, t.problems)
 	r.claimInRun(ctx, svc, &plan, state, t)
 	r.planClaim(ctx, svc, &plan, state, t, &resp.Diagnostics)
 	warn := r.data.warnMode()
@@ -235,11 +235,18 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 //   - on update (company, contract, service and tenant are unchanged: they
 //     force a replacement), names (name too), dates and contract_service_id
 //     come from the refreshed state;
-//   - last_push_* stay as in state unless the apply may push (units changed,
+//   - last_push_* stay as in state unless the apply pushes (units changed,
 //     or the last apply failed and is retried);
-//   - sync_status and sync_error stay as in state only when nothing else
-//     changes and the last apply succeeded: any update records a new result.
-func billingPlanFromKnown(plan, state *billingMappingModel) {
+//   - sync_status and sync_error stay as in state while the apply does not
+//     push and the last apply succeeded (the apply then only records); when
+//     it pushes, they are "ok" and null if pushResultKnown (error mode: an
+//     apply that does not end with "ok" fails with an error, which records
+//     nothing), otherwise unknown (warn mode: the apply may record the
+//     mapping as failed).
+//
+// So an update plan shows the units, the name and the two last_push_*
+// lines, not five "known after apply" around them (issue 21).
+func billingPlanFromKnown(plan, state *billingMappingModel, pushResultKnown bool) {
 	plan.ID = types.StringUnknown()
 	if !plan.TenantID.IsUnknown() && !plan.ContractID.IsUnknown() && !plan.ServiceID.IsUnknown() &&
 		!plan.TenantID.IsNull() && !plan.ContractID.IsNull() && !plan.ServiceID.IsNull() {
@@ -263,11 +270,19 @@ func billingPlanFromKnown(plan, state *billingMappingModel) {
 	retry := state.SyncStatus.ValueString() != SyncStatusOK
 	if retry || plan.Units.IsUnknown() || !plan.Units.Equal(state.Units) || effectiveOf(plan.Effective) != effectiveOf(state.Effective) {
 		plan.LastPushDelta, plan.LastPushAt = types.Int64Unknown(), types.StringUnknown()
-	}
-	if retry || !plan.Units.Equal(state.Units) || !plan.OnDestroy.Equal(state.OnDestroy) ||
-		!plan.Effective.Equal(state.Effective) || !plan.ConnectionID.Equal(state.ConnectionID) || !plan.ID.Equal(state.ID) {
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		if pushResultKnown {
+			recordOK(&plan.SyncStatus, &plan.SyncError)
+		}
 	}
+}
+
+// pushResultKnown reports whether an apply that pushes can only end with
+// sync_status "ok" (or fail with an error): true in error mode. In warn mode,
+// and while the provider is not configured (the mode is not known yet), the
+// apply may record a failure instead.
+func (d *providerData) pushResultKnown() bool {
+	return d != nil && d.svc != nil && !d.warnMode()
 }
 
 // billingReplaces reports whether the plan replaces the mapping in state
@@ -337,5 +352,24 @@ func (r *billingMappingResource) tenantLabel(ctx context.Context, svc *services,
 			return tenantLabel(t.Name, id)
 		}
 	}
+	if label, ok := svc.notedTenantLabel(id); ok {
+		return label // the tenant mapping's, which remembers a removed tenant's name
+	}
 	return id
+}
+
+// oneCausePerTenant joins the tenant check's problems and the line's: when
+// the tenant check failed (Petra does not list the tenant), a missing unit
+// count is its consequence, not another cause, and is left out.
+func oneCausePerTenant(tenant, line []problem.Problem) []problem.Problem {
+	if len(tenant) == 0 {
+		return line
+	}
+	out := tenant
+	for _, p := range line {
+		if p.Summary != noUnitsProblem("").Summary {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/acctest"
+	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
 	"github.com/petrasecurity/terraform-provider-petra/internal/sandbox"
 )
 
@@ -552,7 +553,7 @@ func TestAccBillingMapping_permissionErrorsNameTheModule(t *testing.T) {
 		_ = user
 		return mappingFor("test", tenant, b, 8).hcl(env)
 	}
-	fix := `Billing needs read and write on Contracts, read on Services, and read, create and update on ContractNotes`
+	fix := access.PermissionFix // names every billing permission, ContractServiceAdjustments create too
 	const restricted, readonly = "petra-api-restricted@sandbox.example", "petra-api-readonly-contracts@sandbox.example"
 	var seq int64
 

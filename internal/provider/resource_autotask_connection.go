@@ -25,8 +25,8 @@ import (
 // retried while Autotask is slow).
 const connectionDefaultTimeout = 5 * time.Minute
 
-// connectionResource is petra_autotask_connection: the verified link to the
-// Autotask API user the provider is configured with.
+// connectionResource is petra_autotask_connection: the verified link to an
+// Autotask database, through the API user the provider is configured with.
 type connectionResource struct {
 	data *providerData
 }
@@ -45,7 +45,6 @@ func NewConnectionResource() resource.Resource { return &connectionResource{} }
 type connectionModel struct {
 	ID         types.String   `tfsdk:"id"`
 	Features   types.Set      `tfsdk:"features"`
-	Username   types.String   `tfsdk:"username"`
 	APIUser    types.String   `tfsdk:"api_user"`
 	ZoneName   types.String   `tfsdk:"zone_name"`
 	ZoneURL    types.String   `tfsdk:"zone_url"`
@@ -81,22 +80,24 @@ func (r *connectionResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *connectionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = connectionSchema(ctx)
-	resp.Schema.Version = 1
+	resp.Schema.Version = 2
 }
 
-// connectionSchema is the schema of every version: version 1 changed what
-// id holds (the database instead of the API user), not the attributes.
+// connectionSchema is the schema of version 2. Version 1 changed what id
+// holds (the database instead of the API user); version 2 removed username,
+// the API user of whoever planned (connectionSchemaV1).
 func connectionSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "Links Petra to Autotask through the API user configured in the provider's `autotask` block, " +
 			"and verifies that this user can do everything the chosen `features` need. Planning checks, in one pass, " +
 			"zone discovery, the credentials and every Autotask permission; a missing permission fails the plan with " +
 			"the complete list of what is missing and how to fix it.\n\n" +
-			"The connection is the **Autotask database**, not the API user: its `id` is the database id that zone " +
-			"discovery reports. Planning or applying with another API user of the same database (a separate CI user, a " +
-			"rotated user) replaces nothing: the connection shows the new `username` as an in-place update and verifies " +
-			"the new user's permissions again. A provider configured for another Autotask database fails the plan with " +
-			"a clear error instead of replacing the connection and its mappings.\n\n" +
+			"The connection is the **Autotask database** and what was verified there, not the API user that plans: its " +
+			"`id` is the database id that zone discovery reports. Planning or applying with another API user of the " +
+			"same database (a separate CI user, a rotated user) changes nothing: the plan shows no change to the " +
+			"connection, and when that user lacks permissions the features need, the plan warns with the user and the " +
+			"missing permissions instead of failing (see `api_user` and `checks`). A provider configured for another " +
+			"Autotask database fails the plan with a clear error instead of replacing the connection and its mappings.\n\n" +
 			"Creating this resource writes nothing to Autotask or Petra: it verifies the API user and records the " +
 			"link in Terraform state. Destroying it only removes that record from state: nothing is deleted or " +
 			"changed in Autotask (the API user, companies, contracts and their units stay as they are), and Petra " +
@@ -127,16 +128,13 @@ func connectionSchema(ctx context.Context) schema.Schema {
 					"and update tickets; read the ticket queue, status and priority picklists). Defaults to both.",
 				Validators: []validator.Set{connectionFeaturesValidator{}},
 			},
-			"username": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "The Autotask API username configured in the provider (`autotask.username`). " +
-					"Planned from the provider configuration: a new user shows as an in-place update, and the apply " +
-					"verifies the new user's permissions.",
-			},
 			"api_user": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The API user as Autotask accepted it during verification (zone discovery and " +
-					"authentication), i.e. the value Petra's Autotask settings show as the API user.",
+				MarkdownDescription: "The Autotask API user whose verification `checks` records: the provider's user " +
+					"when the connection was created, imported or its `features` changed, or when a refresh found that " +
+					"user's permissions complete (a rotated user takes over at its first refresh). A plan by another " +
+					"user of the same database (a read-only CI user) does not change it; that user's missing " +
+					"permissions are a warning (`Plan's Autotask API user lacks permissions`), not a diff.",
 			},
 			"zone_name": schema.StringAttribute{
 				Computed: true,
@@ -159,10 +157,11 @@ func connectionSchema(ctx context.Context) schema.Schema {
 			},
 			"checks": schema.ListNestedAttribute{
 				Computed: true,
-				MarkdownDescription: "Every check of the last verification, in a fixed order: zone discovery, " +
-					"authentication, then one check per entity operation the features need. A permission removed in " +
-					"Autotask after apply shows here as drift on the next refresh. Known after apply when the " +
-					"connection is created or `features` or the API user change; otherwise the refreshed checks are kept.",
+				MarkdownDescription: "Every check of the last verification of `api_user`, in a fixed order: zone " +
+					"discovery, authentication, then one check per entity operation the features need. A permission " +
+					"removed from that user in Autotask shows here as drift on the next refresh. Known after apply when " +
+					"the connection is created or `features` change; otherwise the refreshed checks are kept, whichever " +
+					"API user plans.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{Computed: true,
 						MarkdownDescription: "What was checked, such as `Contracts update` or `authentication`."},
@@ -192,7 +191,7 @@ func connectionSchema(ctx context.Context) schema.Schema {
 					"permission check) may take, as a duration such as `\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
 				ReadDescription: "How long a refresh, which re-runs the verification, may take, as a duration such as " +
 					"`\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
-				UpdateDescription: "How long re-verifying after a change of `features` or of the API user may take, as a " +
+				UpdateDescription: "How long re-verifying after a change of `features` may take, as a " +
 					"duration such as `\"90s\"` or `\"5m\"`. Default `\"5m\"`.",
 			}),
 		},
@@ -212,13 +211,12 @@ func connectionFeatures(ctx context.Context, s types.Set) ([]string, diag.Diagno
 }
 
 // connectionFill sets the values Autotask reports from a verification of
-// username and the database id. When the verification could not reach the
-// zone (credentials rejected), the zone attributes of prior are kept, if
+// the API user and the database id. When the verification could not reach
+// the zone (credentials rejected), the zone attributes of prior are kept, if
 // given.
-func connectionFill(m *connectionModel, username string, db int64, v *access.Verification, prior *connectionModel) {
+func connectionFill(m *connectionModel, db int64, v *access.Verification, prior *connectionModel) {
 	m.ID = types.StringValue(access.ConnectionID(db))
 	m.DatabaseID = types.Int64Value(db)
-	m.Username = types.StringValue(username)
 	m.APIUser = types.StringValue(v.Username)
 	if v.Zone.URL == "" && prior != nil {
 		m.ZoneName, m.ZoneURL, m.WebURL = prior.ZoneName, prior.ZoneURL, prior.WebURL

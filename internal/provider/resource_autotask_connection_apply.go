@@ -64,7 +64,7 @@ func (r *connectionResource) apply(ctx context.Context, m, prior *connectionMode
 		return
 	}
 	v, err := svc.access.VerifyPermissionsRetry(ctx, features, access.RetryPolicy{})
-	if !connectionReport(diags, v, err) {
+	if !connectionReportFor(diags, v, err, connectionOtherUser(m, svc)) {
 		return
 	}
 	db := checkConnectionDatabase(ctx, diags, svc, prior, false)
@@ -72,9 +72,8 @@ func (r *connectionResource) apply(ctx context.Context, m, prior *connectionMode
 		return
 	}
 	var fresh connectionModel
-	connectionFill(&fresh, svc.run.Username(), db, v, nil)
+	connectionFill(&fresh, db, v, nil)
 	fillUnknownString(&m.ID, fresh.ID)
-	fillUnknownString(&m.Username, fresh.Username)
 	fillUnknownString(&m.APIUser, fresh.APIUser)
 	fillUnknownString(&m.ZoneName, fresh.ZoneName)
 	fillUnknownString(&m.ZoneURL, fresh.ZoneURL)
@@ -97,9 +96,11 @@ func (r *connectionResource) apply(ctx context.Context, m, prior *connectionMode
 // Read re-verifies the API user (one verification per run, shared with the
 // plan) and refreshes the zone and checks, so a permission lost since the
 // last apply shows as drift in checks. A state written before version 1
-// (id = API username) gets the database id. The checks are refreshed only
-// while the provider's API user is the one in state: a new user's checks are
-// recorded by the update the next plan shows.
+// (id = API username) gets the database id. The checks are recorded when the
+// provider's API user is the one in state (api_user), or when it passes
+// every check (a rotated user, a full-access CI user): a refresh by a user
+// that lacks permissions (a read-only CI user) keeps the recorded
+// verification, and the plan warns about that user instead.
 func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state connectionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -123,10 +124,7 @@ func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest,
 	if state.Features.IsNull() || state.Features.IsUnknown() {
 		state.Features = connectionDefaultFeatures() // imported
 	}
-	if state.Username.IsNull() || state.Username.IsUnknown() {
-		state.Username = types.StringValue(svc.run.Username()) // imported
-		state.APIUser = state.Username
-	}
+	imported := state.APIUser.IsNull() || state.APIUser.IsUnknown()
 	features, diags := connectionFeatures(ctx, state.Features)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -155,10 +153,6 @@ func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	state.ID = types.StringValue(access.ConnectionID(db))
 	state.DatabaseID = types.Int64Value(db)
-	if state.Username.ValueString() != svc.run.Username() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		return
-	}
 	v, err := svc.access.VerifyPermissions(ctx, features)
 	if err != nil {
 		if svc.run.FirstReport(err) {
@@ -166,8 +160,13 @@ func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 		return
 	}
+	if !imported && state.APIUser.ValueString() != svc.run.Username() && !v.Passed() {
+		// Another user lacking permissions: keep the recorded verification.
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		return
+	}
 	prior := state
-	connectionFill(&state, svc.run.Username(), db, v, &prior)
+	connectionFill(&state, db, v, &prior)
 	if prior.VerifiedAt.IsNull() || !connectionSameOutcome(&prior, &state) {
 		state.VerifiedAt = types.StringValue(svc.run.Now().Format(time.RFC3339))
 	}

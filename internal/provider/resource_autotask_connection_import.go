@@ -5,10 +5,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
 )
@@ -35,27 +37,50 @@ func (r *connectionResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-// UpgradeState upgrades a state written by version 0, whose id was the API
-// username, to version 1, whose id is the database. The database id is
+// UpgradeState upgrades states of versions 0 and 1 to version 2. Version 0's
+// id was the API username; version 1's is the database. The database id is
 // taken from database_id when the state has it; a state written with a
-// configured base_url lacks it, and the next refresh looks it up. No request
-// is made here.
+// configured base_url lacks it, and the next refresh looks it up. Version 2
+// dropped username (the API user of whoever planned, which made a CI user's
+// plan a diff): api_user, the user whose checks are recorded, stays. No
+// request is made here.
 func (r *connectionResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	v0 := connectionSchema(ctx)
-	return map[int64]resource.StateUpgrader{
-		0: {
-			PriorSchema: &v0,
-			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-				var m connectionModel
-				resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-				if resp.Diagnostics.HasError() {
-					return
-				}
-				if !m.DatabaseID.IsNull() && !m.DatabaseID.IsUnknown() && m.DatabaseID.ValueInt64() > 0 {
-					m.ID = types.StringValue(access.ConnectionID(m.DatabaseID.ValueInt64()))
-				}
-				resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-			},
-		},
+	v1 := connectionSchemaV1(ctx)
+	upgrade := func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+		var old connectionModelV1
+		resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		m := old.connectionModel
+		if !m.DatabaseID.IsNull() && !m.DatabaseID.IsUnknown() && m.DatabaseID.ValueInt64() > 0 {
+			m.ID = types.StringValue(access.ConnectionID(m.DatabaseID.ValueInt64()))
+		}
+		if m.APIUser.IsNull() || m.APIUser.IsUnknown() {
+			m.APIUser = old.Username
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	}
+	return map[int64]resource.StateUpgrader{
+		0: {PriorSchema: &v1, StateUpgrader: upgrade},
+		1: {PriorSchema: &v1, StateUpgrader: upgrade},
+	}
+}
+
+// connectionModelV1 is the state of versions 0 and 1.
+type connectionModelV1 struct {
+	connectionModel
+	Username types.String `tfsdk:"username"`
+}
+
+// connectionSchemaV1 is the schema of versions 0 and 1: version 2's with
+// username.
+func connectionSchemaV1(ctx context.Context) schema.Schema {
+	s := connectionSchema(ctx)
+	attrs := make(map[string]schema.Attribute, len(s.Attributes)+1)
+	maps.Copy(attrs, s.Attributes)
+	attrs["username"] = schema.StringAttribute{Computed: true,
+		MarkdownDescription: "The Autotask API username configured in the provider (removed in version 2)."}
+	s.Attributes = attrs
+	return s
 }

@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -55,7 +56,7 @@ func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	v, err := svc.access.VerifyPermissions(ctx, features)
-	if !connectionReport(&resp.Diagnostics, v, err) {
+	if !connectionReportFor(&resp.Diagnostics, v, err, connectionOtherUser(&plan, svc)) {
 		return
 	}
 	checkConnectionDatabase(ctx, &resp.Diagnostics, svc, state, true)
@@ -63,33 +64,44 @@ func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.Modify
 }
 
 // connectionPlanFromKnown plans the values that do not depend on when
-// Autotask is read. username and api_user come from the provider
-// configuration; id, zone and database from state (unknown on create: a
-// lookup at plan time is not repeatable at apply); checks and verified_at
-// from state unless the user or the features change, in which case the apply
-// verifies again and records the result.
+// Autotask is read. The connection records the database and what was
+// verified, not who plans: id, zone, database, api_user, checks and
+// verified_at come from state (unknown on create: a lookup at plan time is
+// not repeatable at apply), so a plan by another API user of the same
+// database shows no change. When the features change (or on create), the
+// apply verifies the provider's API user and records it: api_user is that
+// user (from the provider configuration), checks and verified_at unknown.
 func connectionPlanFromKnown(plan, state *connectionModel, svc *services) {
+	user := types.StringUnknown()
 	if svc != nil && svc.run.HasAutotask() {
-		plan.Username = types.StringValue(svc.run.Username())
-		plan.APIUser = plan.Username
-	} else {
-		plan.Username, plan.APIUser = types.StringUnknown(), types.StringUnknown()
+		user = types.StringValue(svc.run.Username())
 	}
 	if state == nil {
 		plan.ID, plan.DatabaseID = types.StringUnknown(), types.Int64Unknown()
 		plan.ZoneName, plan.ZoneURL, plan.WebURL = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.Checks, plan.VerifiedAt = types.ListUnknown(connectionCheckType), types.StringUnknown()
+		plan.APIUser = user
 		return
 	}
 	plan.ID, plan.DatabaseID = state.ID, state.DatabaseID
 	plan.ZoneName, plan.ZoneURL, plan.WebURL = state.ZoneName, state.ZoneURL, state.WebURL
-	plan.Checks, plan.VerifiedAt = state.Checks, state.VerifiedAt
-	if plan.Features.IsUnknown() || !plan.Features.Equal(state.Features) || !plan.Username.Equal(state.Username) {
+	plan.APIUser, plan.Checks, plan.VerifiedAt = state.APIUser, state.Checks, state.VerifiedAt
+	if plan.Features.IsUnknown() || !plan.Features.Equal(state.Features) || plan.APIUser.IsNull() {
+		plan.APIUser = user
 		plan.Checks, plan.VerifiedAt = types.ListUnknown(connectionCheckType), types.StringUnknown()
 	}
-	if plan.Username.IsUnknown() {
-		plan.APIUser = types.StringUnknown()
+}
+
+// connectionOtherUser returns the provider's API user when the plan keeps
+// the verification of another user (api_user planned known and different):
+// that user's missing permissions are then a warning, not an error. It
+// returns "" when the plan records the provider's own user.
+func connectionOtherUser(plan *connectionModel, svc *services) string {
+	if plan.Checks.IsUnknown() || plan.APIUser.IsUnknown() || plan.APIUser.IsNull() ||
+		plan.APIUser.ValueString() == svc.run.Username() {
+		return ""
 	}
+	return svc.run.Username()
 }
 
 // connectionStateDatabase is the database a connection's state belongs to:
@@ -141,6 +153,34 @@ func connectionDatabaseChanged(was, now int64, username string) string {
 // everything missing (attached to features), and warnings for Restricted
 // access. It reports whether the verification passed.
 func connectionReport(diags *diag.Diagnostics, v *access.Verification, err error) bool {
+	return connectionReportFor(diags, v, err, "")
+}
+
+// connectionReportFor is connectionReport for a verification of other, an
+// API user whose checks the connection does not record (a read-only CI user
+// planning a connection that records the main user): its missing
+// permissions are one warning naming the user and each missing permission,
+// and the verification counts as passed. Rejected credentials stay an error.
+func connectionReportFor(diags *diag.Diagnostics, v *access.Verification, err error, other string) bool {
+	if other == "" || err != nil || v.Passed() || v.CredentialsFailed() {
+		return connectionReportOwn(diags, v, err)
+	}
+	diags.AddAttributeWarning(path.Root("features"), "Plan's Autotask API user lacks permissions",
+		connectionOtherUserDetail(v))
+	return true
+}
+
+// connectionOtherUserDetail explains another user's missing permissions.
+func connectionOtherUserDetail(v *access.Verification) string {
+	return fmt.Sprintf("The Autotask API user %q, which runs this plan, lacks permissions that the connection's "+
+		"features (%s) need:\n%s\nThe connection keeps the verification of the API user that applies it (api_user), "+
+		"so nothing changes and this plan can pass, as a read-only CI check should. An apply by %q fails where it "+
+		"needs these permissions (a unit push needs ContractServiceAdjustments (create)). To apply with this user, "+
+		"give its security level the permissions listed (Admin > Account Settings & Users > Security Levels).",
+		v.Username, strings.Join(v.Features, ", "), v.MissingList(), v.Username)
+}
+
+func connectionReportOwn(diags *diag.Diagnostics, v *access.Verification, err error) bool {
 	features := path.Root("features")
 	if err != nil {
 		addAPIError(diags, &features, "Could not verify the Autotask connection", err)

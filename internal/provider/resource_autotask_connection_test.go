@@ -124,7 +124,7 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 						// The plan verifies (a missing permission fails it) but
 						// plans only what the provider configuration decides:
 						// Autotask's answers are recorded by the apply.
-						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(env.Username())),
+						plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("api_user"), knownvalue.StringExact(env.Username())),
 						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("id")),
 						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("zone_name")),
 						plancheck.ExpectUnknownValue(connAddr, tfjsonpath.New("checks")),
@@ -134,7 +134,6 @@ func TestAccAutotaskConnection_basic(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(env.Username())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("api_user"), knownvalue.StringExact(env.Username())),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("features"),
 						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("billing"), knownvalue.StringExact("ticketing")})),
@@ -228,7 +227,7 @@ func TestAccAutotaskConnection_missingPermissions(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringExact(env.ConnectionID())),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("username"), knownvalue.StringExact(connFxRestrictedUser)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("api_user"), knownvalue.StringExact(connFxRestrictedUser)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("checks"), connChecksPassed(ticketingChecks)),
 				},
 			},

@@ -267,6 +267,9 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 	checkConnectionID(ctx, &resp.Diagnostics, svc, plan.ConnectionID, priorConn, true)
 	found := r.check(ctx, svc, &plan, true, true, !sameTenant, &resp.Diagnostics)
 	warn := r.data.warnMode()
+	if warn && len(found.problems) > 0 {
+		svc.noteTenantLabel(plan.TenantID.ValueString(), found.label(&plan))
+	}
 	reportProblems(&resp.Diagnostics, svc, found.problems, warn, "Tenant mapping", found.label(&plan))
 	warnTenantMappingNameMismatch(&resp.Diagnostics, svc, found, plan.AcknowledgeNameMismatch)
 	if warn && len(found.problems) > 0 {
@@ -379,6 +382,7 @@ func (r *tenantMappingResource) apply(ctx context.Context, m, prior *tenantMappi
 	fillUnknownString(&m.Name, tenantMappingName(m))
 	if len(found.problems) > 0 {
 		label := found.label(m)
+		svc.noteTenantLabel(m.TenantID.ValueString(), label)
 		reportProblems(diags, svc, found.problems, true, "Tenant mapping", label)
 		recordFailed(&m.SyncStatus, &m.SyncError, label, found.problems)
 		return

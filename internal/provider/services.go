@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"sync"
+
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/access"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/catalog"
@@ -19,6 +21,26 @@ type services struct {
 	pusher    *billing.Pusher
 	claims    *claims.Notes
 	inRun     *claims.InRun
+
+	// tenantLabels holds, per Petra tenant id, the label a tenant mapping
+	// of this run gave the tenant in a failure (its name from state when
+	// Petra no longer lists it), so that the billing mapping of the same
+	// tenant words the same failure identically (one row per tenant and
+	// cause after distinct()).
+	tenantLabels sync.Map
+}
+
+// noteTenantLabel records the label a tenant mapping gave tenant id.
+func (s *services) noteTenantLabel(id, label string) { s.tenantLabels.Store(id, label) }
+
+// notedTenantLabel returns the label noted for tenant id, if any.
+func (s *services) notedTenantLabel(id string) (string, bool) {
+	v, ok := s.tenantLabels.Load(id)
+	if !ok {
+		return "", false
+	}
+	label, ok := v.(string)
+	return label, ok
 }
 
 // newServices builds the concepts of a run. registry may be nil (duplicates

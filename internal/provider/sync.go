@@ -29,8 +29,10 @@ func syncStatusAttribute(what string) schema.StringAttribute {
 		Computed: true,
 		MarkdownDescription: fmt.Sprintf("Result of the last apply of this %s: `ok`, or `failed` when, with the "+
 			"provider's `billing_check_failure = \"warn\"`, a problem of this tenant (listed in `sync_error`) stopped "+
-			"it; nothing was changed in Autotask for it and the next plan retries it. Known after apply whenever the "+
-			"plan changes the mapping or retries it.", what),
+			"it; nothing was changed in Autotask for it and the next plan retries it. Known after apply when the apply "+
+			"may record another result than the last one: a new or retried %[1]s, or one whose checks warn; for "+
+			"a billing mapping in warn mode, also a unit push. Otherwise planned from the last result (with the "+
+			"default `billing_check_failure = \"error\"` a push can only end `ok`, or fail the apply).", what),
 	}
 }
 
@@ -74,14 +76,18 @@ const warnModeNote = "\n\nbilling_check_failure is \"warn\": only this mapping f
 // or in warn mode warnings whose summary names the resource kind and the
 // tenant, so that Terraform, which folds warnings of equal summary into "and
 // N more similar warnings", shows every failed tenant. A warning is given
-// once per provider run: Terraform plans a resource again right before
-// applying it, in the same run, and the apply records what that plan said.
+// once per provider run and per tenant and cause, whichever kind of mapping
+// meets it first: Terraform plans a resource again right before applying
+// it, in the same run, and the apply records what that plan said; and a
+// tenant whose company was made inactive fails its tenant mapping and its
+// billing mapping with the same problem (issue 21: one warning per tenant
+// and cause).
 func reportProblems(diags *diag.Diagnostics, svc *services, problems []problem.Problem, warn bool, kind, label string) {
 	for _, p := range problems {
 		at := path.Root(string(p.Attribute))
 		if warn {
 			summary := fmt.Sprintf("%s %s: %s", kind, label, p.Summary)
-			if svc == nil || svc.run.FirstReportKey("warning "+summary+" "+p.Detail) {
+			if svc == nil || svc.run.FirstReportKey("warning "+label+": "+p.Summary+" "+p.Detail) {
 				diags.AddAttributeWarning(at, summary, p.Detail+warnModeNote)
 			}
 			continue

@@ -24,7 +24,7 @@ resource "petra_autotask_connection" "this" {
   # Destroying the connection changes nothing in Autotask or Petra, but every
   # mapping references it, so Terraform would destroy them all first.
   # Its id is the Autotask database, so planning with another API user of
-  # the same database (a CI user, a rotated user) only updates `username`.
+  # the same database (a CI user, a rotated user) changes nothing.
   lifecycle {
     prevent_destroy = true
   }

@@ -39,11 +39,12 @@ const (
 
 // PermissionFix is the fix every failed permission verification ends with.
 const PermissionFix = "The Autotask API user's Security Level must be \"API User (system)\" and the user must be " +
-	"active. Billing needs read and write on Contracts, read on Services, and read, create and update on " +
-	"ContractNotes (the billing claims)."
+	"active. Billing needs read on Companies, read and update on Contracts, read on ContractServices, " +
+	"ContractServiceUnits and Services, create on ContractServiceAdjustments (the unit pushes), and read, create " +
+	"and update on ContractNotes (the billing claims)."
 
-// ticketingFix is added when a ticketing permission is missing.
-const ticketingFix = "Ticketing needs read, create and update on Tickets and read on Companies."
+// TicketingFix is added when a ticketing permission is missing.
+const TicketingFix = "Ticketing needs read, create and update on Tickets and read on Companies."
 
 // RestrictedAccessPasses decides how a "Restricted" userAccessFor* level is
 // judged. INFERRED (ref §9): Restricted "may be partially denied" (line of
@@ -168,6 +169,23 @@ func (v *Verification) Problem() (summary, detail string, failed bool) {
 		}
 		return v.credentialSummary, strings.Join(msgs, "\n"), true
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The Autotask API user %q lacks permissions that the chosen features (%s) need:\n",
+		v.Username, strings.Join(v.Features, ", "))
+	b.WriteString(v.MissingList())
+	b.WriteString("\n")
+	b.WriteString(PermissionFix)
+	if v.missingFor(FeatureTicketing) {
+		b.WriteString(" " + TicketingFix)
+	}
+	b.WriteString(" Change the security level in Autotask (Admin > Account Settings & Users > Security Levels), " +
+		"or choose only the features this user may run with `features`.")
+	return "Autotask API user lacks permissions", b.String(), true
+}
+
+// MissingList lists the failed entity checks, one line per feature:
+// "  - billing: Contracts (update), ContractServiceAdjustments (create) missing".
+func (v *Verification) MissingList() string {
 	byFeature := map[string][]string{}
 	for _, c := range v.Missing() {
 		for _, f := range c.Features {
@@ -175,21 +193,22 @@ func (v *Verification) Problem() (summary, detail string, failed bool) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The Autotask API user %q lacks permissions that the chosen features (%s) need:\n",
-		v.Username, strings.Join(v.Features, ", "))
 	for _, f := range ValidFeatures {
 		if items := byFeature[f]; len(items) > 0 {
 			fmt.Fprintf(&b, "  - %s: %s missing\n", f, strings.Join(items, ", "))
 		}
 	}
-	b.WriteString("\n")
-	b.WriteString(PermissionFix)
-	if len(byFeature[FeatureTicketing]) > 0 {
-		b.WriteString(" " + ticketingFix)
+	return b.String()
+}
+
+// missingFor reports whether a check that feature needs failed.
+func (v *Verification) missingFor(feature string) bool {
+	for _, c := range v.Missing() {
+		if slices.Contains(c.Features, feature) {
+			return true
+		}
 	}
-	b.WriteString(" Change the security level in Autotask (Admin > Account Settings & Users > Security Levels), " +
-		"or choose only the features this user may run with `features`.")
-	return "Autotask API user lacks permissions", b.String(), true
+	return false
 }
 
 // requirement is one permission a feature needs.

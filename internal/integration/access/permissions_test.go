@@ -136,7 +136,7 @@ func TestVerifyPermissionsListsEveryMissingPermission(t *testing.T) {
 					t.Errorf("detail lacks %q:\n%s", want, detail)
 				}
 			}
-			if strings.Contains(detail, "ticketing:") || strings.Contains(detail, ticketingFix) {
+			if strings.Contains(detail, "ticketing:") || strings.Contains(detail, TicketingFix) {
 				t.Errorf("detail blames ticketing although every Tickets permission is granted:\n%s", detail)
 			}
 
@@ -177,7 +177,7 @@ func TestVerifyPermissionsTicketingMissing(t *testing.T) {
 	if !failed {
 		t.Fatal("expected a failure")
 	}
-	for _, want := range []string{"  - ticketing: Tickets (create), Tickets (update) missing\n", ticketingFix, PermissionFix} {
+	for _, want := range []string{"  - ticketing: Tickets (create), Tickets (update) missing\n", TicketingFix, PermissionFix} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)
 		}

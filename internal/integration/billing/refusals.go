@@ -43,8 +43,7 @@ func explainRefusal(err error, day time.Time) error {
 	}
 	var perm *autotask.PermissionError
 	if errors.As(err, &perm) {
-		return &refusal{err: err, kind: perm, fix: access.PermissionFix + " Change the security level in Autotask (Admin > " +
-			"Account Settings & Users > Security Levels); nothing was pushed."}
+		return &refusal{err: err, kind: perm, fix: "Nothing was pushed. " + access.PermissionFix}
 	}
 	return err
 }
