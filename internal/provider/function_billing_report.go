@@ -159,7 +159,7 @@ func reportRows(tv tftypes.Value) ([]billing.ReportRow, error) {
 
 func reportRow(key string, v tftypes.Value) (billing.ReportRow, error) {
 	row := billing.ReportRow{Key: key}
-	if v.IsNull() || !(v.Type().Is(tftypes.Object{}) || v.Type().Is(tftypes.Map{})) {
+	if v.IsNull() || (!v.Type().Is(tftypes.Object{}) && !v.Type().Is(tftypes.Map{})) {
 		return row, fmt.Errorf("the result of %q must be an object with status, tenant, company, line, before and "+
 			"after, not a %s", key, friendlyType(v.Type()))
 	}
@@ -235,4 +235,3 @@ func quoteEach(s []string) []string {
 	}
 	return q
 }
-

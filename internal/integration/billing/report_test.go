@@ -2,8 +2,8 @@ package billing
 
 import (
 	"strings"
-	"unicode/utf8"
 	"testing"
+	"unicode/utf8"
 )
 
 func u(n int64) *int64 { return &n }
