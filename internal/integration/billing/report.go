@@ -30,14 +30,14 @@ type ReportRow struct {
 
 // Report formats.
 const (
-	ReportText     = "text"
-	ReportCSV      = "csv"
-	ReportMarkdown = "markdown"
-	ReportSummary  = "summary"
+	ReportText              = "text"
+	ReportCSV               = "csv"
+	ReportMarkdown          = "markdown"
+	ReportTotalsAndFailures = "summary"
 )
 
 // ReportFormats lists the formats, for messages and documentation.
-var ReportFormats = []string{ReportText, ReportCSV, ReportMarkdown, ReportSummary}
+var ReportFormats = []string{ReportText, ReportCSV, ReportMarkdown, ReportTotalsAndFailures}
 
 // ReportReasonWidth is the most characters of a status the text, Markdown
 // and summary forms print: a longer reason is cut at a word, with "…". CSV,
@@ -77,7 +77,7 @@ func Report(rows []ReportRow, format string) (string, error) {
 		return totals + "\n" + reportMarkdown(sorted), nil
 	case ReportCSV:
 		return reportCSV(sorted)
-	case ReportSummary:
+	case ReportTotalsAndFailures:
 		return reportSummary(sorted, totals), nil
 	}
 	return "", fmt.Errorf("unknown format %q: use %s", format, quotedList(ReportFormats))

@@ -81,8 +81,8 @@ func TestReportCSVKeepsWholeReasons(t *testing.T) {
 	}
 }
 
-func TestReportSummaryListsOnlyTheFailed(t *testing.T) {
-	got, err := Report(reportRows(), ReportSummary)
+func TestReportTotalsAndFailuresListsOnlyTheFailed(t *testing.T) {
+	got, err := Report(reportRows(), ReportTotalsAndFailures)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestReportSummaryListsOnlyTheFailed(t *testing.T) {
 	if got != want {
 		t.Fatalf("summary:\n%s\nwant:\n%s", got, want)
 	}
-	got, err = Report(reportRows()[2:3], ReportSummary)
+	got, err = Report(reportRows()[2:3], ReportTotalsAndFailures)
 	if err != nil || got != "1 synced, 0 unchanged, 0 failed\n" {
 		t.Fatalf("summary of a run without failures = %q, %v", got, err)
 	}
