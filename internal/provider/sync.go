@@ -29,8 +29,9 @@ func syncStatusAttribute(what string) schema.StringAttribute {
 		Computed: true,
 		MarkdownDescription: fmt.Sprintf("Result of the last apply of this %s: `ok`, or `failed` when, with the "+
 			"provider's `billing_check_failure = \"warn\"`, a problem of this tenant (listed in `sync_error`) stopped "+
-			"it; nothing was changed in Autotask for it and the next plan retries it. Known after apply whenever the "+
-			"plan changes the mapping or retries it.", what),
+			"it; nothing was changed in Autotask for it. Every plan checks it again: while it fails for the reason in "+
+			"`sync_error` the plan warns and changes nothing, and once its checks pass the plan retries it. Known after "+
+			"apply whenever the plan changes the mapping or retries it.", what),
 	}
 }
 
