@@ -85,17 +85,20 @@ resource "petra_autotask_billing_mapping" "tenant" {
 #   before: the units the line held before the mapping's last push;
 #   after:  the units it holds after that push (both null for a failed
 #           tenant: nothing was pushed for it);
+#   last_push_at: when that push was made (a run that had nothing to push
+#           for a tenant leaves its row as it was);
 #   status: "synced" (that push changed the units), "unchanged" (Autotask
 #           already held the count), or "failed: <reason>"
 #           (billing_check_failure = "warn" records a broken tenant and goes on).
 locals {
   billing_results = {
     for id, m in petra_autotask_billing_mapping.tenant : id => {
-      tenant  = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
-      company = coalesce(m.company_name, "company ${m.company_id}")
-      line    = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
-      before  = m.sync_status == "failed" ? null : m.units - coalesce(m.last_push_delta, 0)
-      after   = m.sync_status == "failed" ? null : m.units
+      tenant       = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
+      company      = coalesce(m.company_name, "company ${m.company_id}")
+      line         = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
+      before       = m.sync_status == "failed" ? null : m.units - coalesce(m.last_push_delta, 0)
+      after        = m.sync_status == "failed" ? null : m.units
+      last_push_at = m.sync_status == "failed" ? null : m.last_push_at
       status = (
         m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
         coalesce(m.last_push_delta, 0) == 0 ? "unchanged" : "synced"

@@ -72,7 +72,9 @@ type resultRow struct {
 	Line    string `json:"line"`
 	Before  *int64 `json:"before"`
 	After   *int64 `json:"after"`
-	Status  string `json:"status"`
+	// LastPushAt is null for a failed tenant.
+	LastPushAt *string `json:"last_push_at"`
+	Status     string  `json:"status"`
 }
 
 func n64(n int64) *int64 { return &n }
@@ -135,7 +137,7 @@ func TestNightlyRunResultsAndExitCodes(t *testing.T) {
 
 	// The reasons, as the mappings recorded them (the billing guide's
 	// status: sync_error without the tenant in front).
-	reasons := failedReasons(t, w)
+	reasons, pushedAt := failedReasons(t, w)
 	if !strings.HasPrefix(reasons[ended], "Contract has ended: ") || !strings.HasPrefix(reasons[removed], "Petra tenant not found: ") {
 		t.Fatalf("recorded reasons: %v", reasons)
 	}
@@ -145,7 +147,11 @@ func TestNightlyRunResultsAndExitCodes(t *testing.T) {
 		if line == "" {
 			line = b.ContractName
 		}
-		return resultRow{Tenant: tenant, Company: b.CompanyName, Line: line + " / " + b.ServiceName, Before: before, After: after, Status: status}
+		r := resultRow{Tenant: tenant, Company: b.CompanyName, Line: line + " / " + b.ServiceName, Before: before, After: after, Status: status}
+		if at, ok := pushedAt[id]; ok && !strings.HasPrefix(status, "failed") {
+			r.LastPushAt = &at
+		}
+		return r
 	}
 	want := map[string]resultRow{
 		synced:    row(synced, name(synced), odd, n64(5), n64(int64(count(synced))), "synced"),
@@ -181,7 +187,12 @@ func TestNightlyRunResultsAndExitCodes(t *testing.T) {
 		t.Fatalf("plan -detailed-exitcode after the retry exited %d, want 0:\n%s", r.ExitCode, tail(r.Output(), 4000))
 	}
 	// Each row is the mapping's last push: the first tenant's is still the
-	// first run's.
+	// first run's, with its time.
+	firstPush := *want[synced].LastPushAt
+	_, pushedAt = failedReasons(t, w)
+	if pushedAt[synced] != firstPush {
+		t.Fatalf("the synced tenant's last_push_at moved from %s to %s without a push", firstPush, pushedAt[synced])
+	}
 	want[ended] = row(ended, name(ended), "", n64(0), n64(int64(count(ended))), "synced")
 	checkResults(t, w, want)
 	checkReport(t, w, want, []string{removed, synced, ended, unchanged}, "2 synced, 1 unchanged, 1 failed\n")
@@ -201,16 +212,19 @@ func replaceBillingLocal(t *testing.T, cfg, rows string) string {
 	return cfg[:start] + rows + cfg[start+end+5:]
 }
 
-// failedReasons reads the failed billing mappings' sync_error from state,
-// without the tenant in front, by tenant ID.
-func failedReasons(t *testing.T, w *Workdir) map[string]string {
+// failedReasons reads from state, by tenant ID, the failed billing mappings'
+// sync_error without the tenant in front, and every mapping's last_push_at.
+func failedReasons(t *testing.T, w *Workdir) (map[string]string, map[string]string) {
 	t.Helper()
-	out := map[string]string{}
+	out, at := map[string]string{}, map[string]string{}
 	for _, r := range readState(t, w).Resources {
 		if r.Type != "petra_autotask_billing_mapping" {
 			continue
 		}
 		for _, in := range r.Instances {
+			if v, ok := in.Attributes["last_push_at"].(string); ok {
+				at[fmt.Sprint(in.IndexKey)] = v
+			}
 			if in.Attributes["sync_status"] == "failed" {
 				id, msg := fmt.Sprint(in.IndexKey), fmt.Sprint(in.Attributes["sync_error"])
 				_, reason, ok := strings.Cut(msg, id+"): ")
@@ -221,7 +235,7 @@ func failedReasons(t *testing.T, w *Workdir) map[string]string {
 			}
 		}
 	}
-	return out
+	return out, at
 }
 
 func checkResults(t *testing.T, w *Workdir, want map[string]resultRow) {
@@ -241,11 +255,11 @@ func checkResults(t *testing.T, w *Workdir, want map[string]resultRow) {
 // from the rows in order.
 func checkReport(t *testing.T, w *Workdir, want map[string]resultRow, order []string, totals string) {
 	t.Helper()
-	cells := [][]string{{"Tenant", "Company", "Line", "Before", "After", "Status"}}
+	cells := [][]string{{"Tenant", "Company", "Line", "Before", "After", "Last push", "Status"}}
 	var csvWant strings.Builder
 	cw := csv.NewWriter(&csvWant)
 	_ = cw.Write(cells[0])
-	md := "| Tenant | Company | Line | Before | After | Status |\n|---|---|---|---:|---:|---|\n"
+	md := "| Tenant | Company | Line | Before | After | Last push | Status |\n|---|---|---|---:|---:|---|---|\n"
 	units := func(n *int64) string {
 		if n == nil {
 			return "-"
@@ -254,10 +268,14 @@ func checkReport(t *testing.T, w *Workdir, want map[string]resultRow, order []st
 	}
 	for _, id := range order {
 		r := want[id]
-		full := []string{r.Tenant, r.Company, r.Line, units(r.Before), units(r.After), r.Status}
+		at := "-"
+		if r.LastPushAt != nil {
+			at = *r.LastPushAt
+		}
+		full := []string{r.Tenant, r.Company, r.Line, units(r.Before), units(r.After), at, r.Status}
 		_ = cw.Write(full)
 		short := append([]string(nil), full...)
-		short[5] = billing.CutReason(r.Status, billing.ReportReasonWidth)
+		short[6] = billing.CutReason(r.Status, billing.ReportReasonWidth)
 		cells = append(cells, short)
 		esc := make([]string, len(short))
 		for i, c := range short {

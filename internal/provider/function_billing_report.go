@@ -48,9 +48,10 @@ func (f *billingReportFunction) Definition(_ context.Context, _ function.Definit
 				Name: "results",
 				MarkdownDescription: "The per-tenant results: a map or object keyed by Petra tenant ID (the " +
 					"`billing_results` output), or a list. Each result is an object with `status` (`synced`, " +
-					"`unchanged` or `failed: <reason>`) and optionally `tenant`, `company`, `line` (strings) and " +
-					"`before`, `after` (whole numbers of units; null prints as `-`). A result without `tenant` is " +
-					"named by its key.",
+					"`unchanged` or `failed: <reason>`) and optionally `tenant`, `company`, `line`, `last_push_at` " +
+					"(strings) and `before`, `after` (whole numbers of units; null prints as `-`). A result without " +
+					"`tenant` is named by its key. The `Last push` column (the mapping's `last_push_at`: when the " +
+					"units shown were pushed) is printed when any result has one.",
 			},
 		},
 		VariadicParameter: function.StringParameter{
@@ -202,7 +203,8 @@ func reportRow(key string, v tftypes.Value) (billing.ReportRow, error) {
 	}
 	for _, err := range []error{
 		str("status", &row.Status, true), str("tenant", &row.Tenant, false), str("company", &row.Company, false),
-		str("line", &row.Line, false), num("before", &row.Before), num("after", &row.After),
+		str("line", &row.Line, false), str("last_push_at", &row.LastPushAt, false),
+		num("before", &row.Before), num("after", &row.After),
 	} {
 		if err != nil {
 			return row, err

@@ -14,9 +14,9 @@ terraform {
 # run's results written out.
 locals {
   billing_results = {
-    ZZk90t = { tenant = "Harbor Dental Group (ZZk90t)", company = "Harbor Dental Group", line = "Harbor Dental - Managed Services / Petra M365 Account Protection", before = 118, after = 121, status = "synced" }
-    Y3mPqr = { tenant = "Northwind Logistics (Y3mPqr)", company = "Northwind Logistics", line = "Northwind - Managed Services / Petra M365 Account Protection", before = 42, after = 42, status = "unchanged" }
-    Mv2Rt6 = { tenant = "Summit Legal Partners (Mv2Rt6)", company = "Summit Legal", line = "Summit Legal - Managed Services / Petra M365 Account Protection", before = null, after = null, status = "failed: Contract has ended: Contract \"Summit Legal - Managed Services\" ended on 2026-10-31. Billing cannot be synced to an expired contract." }
+    ZZk90t = { tenant = "Harbor Dental Group (ZZk90t)", company = "Harbor Dental Group", line = "Harbor Dental - Managed Services / Petra M365 Account Protection", before = 118, after = 121, last_push_at = "2026-12-06T02:17:41Z", status = "synced" }
+    Y3mPqr = { tenant = "Northwind Logistics (Y3mPqr)", company = "Northwind Logistics", line = "Northwind - Managed Services / Petra M365 Account Protection", before = 42, after = 42, last_push_at = "2026-11-02T02:18:03Z", status = "unchanged" }
+    Mv2Rt6 = { tenant = "Summit Legal Partners (Mv2Rt6)", company = "Summit Legal", line = "Summit Legal - Managed Services / Petra M365 Account Protection", before = null, after = null, last_push_at = null, status = "failed: Contract has ended: Contract \"Summit Legal - Managed Services\" ended on 2026-10-31. Billing cannot be synced to an expired contract." }
   }
 }
 

@@ -24,6 +24,10 @@ type ReportRow struct {
 	Line    string
 	// Before and After are unit counts; nil renders as "-".
 	Before, After *int64
+	// LastPushAt is when the units were last pushed (the mapping's
+	// last_push_at), "" when not known: the "Last push" column, shown when
+	// any row has one.
+	LastPushAt string
 	// Status is "synced", "unchanged" or "failed: <reason>".
 	Status string
 }
@@ -70,13 +74,17 @@ func Report(rows []ReportRow, format string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	withAt := false
+	for _, r := range sorted {
+		withAt = withAt || r.LastPushAt != ""
+	}
 	switch format {
 	case ReportText:
-		return totals + "\n" + reportText(sorted), nil
+		return totals + "\n" + reportText(sorted, withAt), nil
 	case ReportMarkdown:
-		return totals + "\n" + reportMarkdown(sorted), nil
+		return totals + "\n" + reportMarkdown(sorted, withAt), nil
 	case ReportCSV:
-		return reportCSV(sorted)
+		return reportCSV(sorted, withAt)
 	case ReportTotalsAndFailures:
 		return reportSummary(sorted, totals), nil
 	}
@@ -123,13 +131,26 @@ func orderReport(rows []ReportRow) ([]ReportRow, string, error) {
 	return out, totals, nil
 }
 
-var reportHeader = []string{"Tenant", "Company", "Line", "Before", "After", "Status"}
+// reportHeader is the columns: the "Last push" column only withAt.
+func reportHeader(withAt bool) []string {
+	if withAt {
+		return []string{"Tenant", "Company", "Line", "Before", "After", "Last push", "Status"}
+	}
+	return []string{"Tenant", "Company", "Line", "Before", "After", "Status"}
+}
 
 // cells are a row's columns; cut shortens the status for people.
-func (r ReportRow) cells(cut bool) []string {
+func (r ReportRow) cells(cut, withAt bool) []string {
 	status := r.Status
 	if cut {
 		status = CutReason(status, ReportReasonWidth)
+	}
+	if withAt {
+		at := r.LastPushAt
+		if at == "" {
+			at = "-"
+		}
+		return []string{r.Tenant, r.Company, r.Line, reportUnits(r.Before), reportUnits(r.After), at, status}
 	}
 	return []string{r.Tenant, r.Company, r.Line, reportUnits(r.Before), reportUnits(r.After), status}
 }
@@ -167,19 +188,20 @@ func lastIndexRune(r []rune, c rune) int {
 
 // reportText is an aligned table for a terminal: numbers right-aligned, the
 // status last and never padded.
-func reportText(rows []ReportRow) string {
+func reportText(rows []ReportRow, withAt bool) string {
 	if len(rows) == 0 {
 		return "No billing mappings in this run.\n"
 	}
-	all := [][]string{reportHeader}
+	header := reportHeader(withAt)
+	all := [][]string{header}
 	for _, r := range rows {
-		cells := r.cells(true)
+		cells := r.cells(true, withAt)
 		for i := range cells {
 			cells[i] = strings.Join(strings.Fields(cells[i]), " ")
 		}
 		all = append(all, cells)
 	}
-	width := make([]int, len(reportHeader))
+	width := make([]int, len(header))
 	for _, cells := range all {
 		for i, c := range cells {
 			width[i] = max(width[i], utf8.RuneCountInString(c))
@@ -220,7 +242,7 @@ func mdCell(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func reportMarkdown(rows []ReportRow) string {
+func reportMarkdown(rows []ReportRow, withAt bool) string {
 	var b strings.Builder
 	line := func(cells []string) {
 		b.WriteString("|")
@@ -229,20 +251,24 @@ func reportMarkdown(rows []ReportRow) string {
 		}
 		b.WriteString("\n")
 	}
-	line(reportHeader)
-	b.WriteString("|---|---|---|---:|---:|---|\n")
+	line(reportHeader(withAt))
+	if withAt {
+		b.WriteString("|---|---|---|---:|---:|---|---|\n")
+	} else {
+		b.WriteString("|---|---|---|---:|---:|---|\n")
+	}
 	for _, r := range rows {
-		line(r.cells(true))
+		line(r.cells(true, withAt))
 	}
 	return b.String()
 }
 
-func reportCSV(rows []ReportRow) (string, error) {
+func reportCSV(rows []ReportRow, withAt bool) (string, error) {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
-	_ = w.Write(reportHeader)
+	_ = w.Write(reportHeader(withAt))
 	for _, r := range rows {
-		_ = w.Write(r.cells(false))
+		_ = w.Write(r.cells(false, withAt))
 	}
 	w.Flush()
 	return b.String(), w.Error()

@@ -136,3 +136,42 @@ func TestCutReason(t *testing.T) {
 		}
 	}
 }
+
+// TestReportLastPushColumn: rows with last_push_at get a "Last push"
+// column ("-" where a row has none), in every form but the summary.
+func TestReportLastPushColumn(t *testing.T) {
+	rows := []ReportRow{
+		{Key: "ZZk90t", Tenant: "Harbor (ZZk90t)", Company: "Harbor", Line: "L / S", Before: u(5), After: u(7),
+			LastPushAt: "2026-12-06T02:17:05Z", Status: "synced"},
+		{Key: "Mv2Rt6", Tenant: "Summit (Mv2Rt6)", Company: "Summit", Line: "L / S", Status: "failed: Contract has ended"},
+	}
+	text, err := Report(rows, ReportText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1 synced, 0 unchanged, 1 failed\n" +
+		"\n" +
+		"Tenant           Company  Line   Before  After  Last push             Status\n" +
+		"---------------  -------  -----  ------  -----  --------------------  --------------------------\n" +
+		"Summit (Mv2Rt6)  Summit   L / S       -      -  -                     failed: Contract has ended\n" +
+		"Harbor (ZZk90t)  Harbor   L / S       5      7  2026-12-06T02:17:05Z  synced\n"
+	if text != want {
+		t.Fatalf("text:\n%s\nwant:\n%s", text, want)
+	}
+	md, _ := Report(rows, ReportMarkdown)
+	wantMD := "1 synced, 0 unchanged, 1 failed\n\n" +
+		"| Tenant | Company | Line | Before | After | Last push | Status |\n" +
+		"|---|---|---|---:|---:|---|---|\n" +
+		"| Summit (Mv2Rt6) | Summit | L / S | - | - | - | failed: Contract has ended |\n" +
+		"| Harbor (ZZk90t) | Harbor | L / S | 5 | 7 | 2026-12-06T02:17:05Z | synced |\n"
+	if md != wantMD {
+		t.Fatalf("markdown:\n%s\nwant:\n%s", md, wantMD)
+	}
+	csvText, _ := Report(rows, ReportCSV)
+	wantCSV := "Tenant,Company,Line,Before,After,Last push,Status\n" +
+		"Summit (Mv2Rt6),Summit,L / S,-,-,-,failed: Contract has ended\n" +
+		"Harbor (ZZk90t),Harbor,L / S,5,7,2026-12-06T02:17:05Z,synced\n"
+	if csvText != wantCSV {
+		t.Fatalf("CSV:\n%s\nwant:\n%s", csvText, wantCSV)
+	}
+}
