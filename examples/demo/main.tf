@@ -6,7 +6,7 @@
 # environment (AUTOTASK_*, PETRA_*), never from this file.
 
 terraform {
-  required_version = ">= 1.7"
+  required_version = ">= 1.8"
 
   required_providers {
     petra = {
@@ -79,41 +79,53 @@ resource "petra_autotask_billing_mapping" "tenant" {
   units         = data.petra_usage.this.lookup[each.key].billable_users_this_month
 }
 
-# What Autotask holds on every billed line now, beside the count this run
-# pushes: read at plan time, so the plan (and billing_results) show it.
-data "petra_autotask_contract_service_units" "now" {
-  lines = {
-    for id, b in local.billing : id => {
-      contract_id  = b.contract_id
-      service_id   = b.service_id
-      target_units = data.petra_usage.this.lookup[id].billable_users_this_month
+# The results of the run, one row per billed tenant, from what each mapping
+# recorded when it was last applied (so the plan after a successful run
+# shows no change):
+#   before: the units the line held before the mapping's last push;
+#   after:  the units it holds after that push (both null for a failed
+#           tenant: nothing was pushed for it);
+#   last_push_at: when that push was made (a run that had nothing to push
+#           for a tenant leaves its row as it was);
+#   status: "synced" (that push changed the units), "unchanged" (Autotask
+#           already held the count), or "failed: <reason>"
+#           (billing_check_failure = "warn" records a broken tenant and goes on).
+locals {
+  billing_results = {
+    for id, m in petra_autotask_billing_mapping.tenant : id => {
+      tenant       = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
+      company      = coalesce(m.company_name, "company ${m.company_id}")
+      line         = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
+      before       = m.sync_status == "failed" ? null : m.units - coalesce(m.last_push_delta, 0)
+      after        = m.sync_status == "failed" ? null : m.units
+      last_push_at = m.sync_status == "failed" ? null : m.last_push_at
+      status = (
+        m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
+        coalesce(m.last_push_delta, 0) == 0 ? "unchanged" : "synced"
+      )
     }
   }
 }
 
-# The results of the run, one row per billed tenant (`terraform output -json
-# billing_results`; `go run ./examples/results-report` prints it as a table,
-# CSV or Markdown):
-#   before: the units Autotask held when the plan was made (null when the plan
-#           could not read the line);
-#   after:  the units Autotask holds after this apply; for a failed tenant,
-#           before (nothing was pushed for it);
-#   status: "synced" (the units changed), "unchanged", or "failed: <reason>"
-#           (billing_check_failure = "warn" records a broken tenant and goes on).
 output "billing_results" {
-  description = "Per tenant: tenant, company, line, units before and after this run, status."
-  value = {
-    for id, m in petra_autotask_billing_mapping.tenant : id => {
-      tenant  = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
-      company = coalesce(m.company_name, "company ${m.company_id}")
-      line    = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
-      before  = data.petra_autotask_contract_service_units.now.results[id].units
-      after   = m.sync_status == "failed" ? data.petra_autotask_contract_service_units.now.results[id].units : m.units
-      status = (
-        m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
-        m.units == data.petra_autotask_contract_service_units.now.results[id].units ? "unchanged" : "synced"
-      )
-    }
+  description = "Per tenant: tenant, company, line, units before and after its last push, status."
+  value       = local.billing_results
+}
+
+# The results as a table, totals and failed tenants first:
+# `terraform output -raw billing_report`. The same function writes
+# "csv" or "markdown" for the audit trail.
+output "billing_report" {
+  description = "The results of the run as a table (provider::petra::billing_report)."
+  value       = provider::petra::billing_report(local.billing_results)
+}
+
+# One warning at the end of a run with failed tenants: the totals and one
+# line per failed tenant, as the report has them.
+check "billing_sync" {
+  assert {
+    condition     = alltrue([for r in values(local.billing_results) : !startswith(r.status, "failed")])
+    error_message = provider::petra::billing_report(local.billing_results, "summary")
   }
 }
 

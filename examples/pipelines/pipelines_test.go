@@ -101,7 +101,7 @@ func TestGitHubActionsWorkflowPassesActionlint(t *testing.T) {
 	if !strings.Contains(wf.Jobs["plan"].If, "pull_request") || !strings.Contains(wf.Jobs["nightly"].If, "schedule") {
 		t.Errorf("plan runs if %q, nightly if %q", wf.Jobs["plan"].If, wf.Jobs["nightly"].If)
 	}
-	for _, want := range []string{"terraform apply -auto-approve", "-lock-timeout=", "billing_results", "@csv", "GITHUB_STEP_SUMMARY", "sync_failures"} {
+	for _, want := range []string{"terraform apply -auto-approve", "-lock-timeout=", "billing_results", "@csv", "billing_report", "GITHUB_STEP_SUMMARY", "sync_failures"} {
 		if !strings.Contains(nightly, want) {
 			t.Errorf("the nightly job lacks %q", want)
 		}
@@ -197,7 +197,7 @@ func TestGitLabCIFileIsWellFormed(t *testing.T) {
 		t.Errorf("the nightly job must run on the schedule, in a resource group: rules %v, resource_group %q", nightly.Rules, nightly.ResourceGroup)
 	}
 	nightlyScript := strings.Join(nightly.Script, "\n")
-	for _, want := range []string{"terraform apply -auto-approve", "-lock-timeout=", "billing_results", "@csv", "sync_failures"} {
+	for _, want := range []string{"terraform apply -auto-approve", "-lock-timeout=", "billing_results", "@csv", "billing_report", "sync_failures"} {
 		if !strings.Contains(nightlyScript, want) {
 			t.Errorf("the nightly job lacks %q", want)
 		}

@@ -6,17 +6,22 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // What every example and complete guide snippet declares, so that a copied
 // configuration resolves the right provider on any supported CLI.
 //
 // The minimum is Terraform 1.7: the first version with for_each in import
-// blocks (the importing guide). Nothing else the examples use needs more.
-// Only the versions `make test` (Terraform, 1.11 here) and `make
-// test-opentofu` (OpenTofu 1.10) run are tested; README says so.
+// blocks (the importing guide). A configuration that calls a provider
+// function (provider::petra::billing_report: the demo, the billing guide's
+// nightly configuration) needs Terraform 1.8 and declares
+// RequiredVersionFunctions. Only the versions `make test` (Terraform, 1.11
+// here) and `make test-opentofu` (OpenTofu 1.10) run are tested; README
+// says so.
 const (
 	RequiredVersion           = ">= 1.7"
+	RequiredVersionFunctions  = ">= 1.8"
 	ProviderSource            = "petrasecurity/petra"
 	ProviderVersionConstraint = "~> 0.1"
 )
@@ -32,7 +37,13 @@ var (
 // and version constraint).
 func checkTerraformBlock(config string) string {
 	var problems []string
-	if m := requiredVersionRE.FindStringSubmatch(config); m == nil || m[1] != RequiredVersion {
+	m := requiredVersionRE.FindStringSubmatch(config)
+	switch {
+	case strings.Contains(config, "provider::"):
+		if m == nil || m[1] != RequiredVersionFunctions {
+			problems = append(problems, fmt.Sprintf("required_version = %q (it calls a provider function)", RequiredVersionFunctions))
+		}
+	case m == nil || (m[1] != RequiredVersion && m[1] != RequiredVersionFunctions):
 		problems = append(problems, fmt.Sprintf("required_version = %q", RequiredVersion))
 	}
 	if m := petraSourceRE.FindStringSubmatch(config); m == nil || m[1] != ProviderSource {

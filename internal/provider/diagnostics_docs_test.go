@@ -176,6 +176,9 @@ type summaryScanner struct {
 	funcs map[string][]*ast.FuncDecl // by name, across packages
 	calls map[string][]callSite      // by callee name
 	found map[string]codeSummary
+	// notDiag are Summary fields that are no diagnostic: a provider
+	// function's definition.
+	notDiag map[ast.Expr]bool
 }
 
 type callSite struct {
@@ -192,6 +195,8 @@ func scanDiagnosticSummaries(t *testing.T, dirs []string) []codeSummary {
 		funcs: map[string][]*ast.FuncDecl{},
 		calls: map[string][]callSite{},
 		found: map[string]codeSummary{},
+
+		notDiag: map[ast.Expr]bool{},
 	}
 	var files []*ast.File
 	for _, dir := range dirs {
@@ -293,8 +298,17 @@ func (s *summaryScanner) visit(n ast.Node, fd *ast.FuncDecl) {
 		if i, ok := diagFuncs[calleeName(x)]; ok && len(x.Args) > i {
 			s.add(x.Args[i], fd)
 		}
+	case *ast.CompositeLit:
+		// function.Definition{Summary: …} is the function's documentation.
+		if sel, ok := x.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Definition" && exprName(sel.X) == "function" {
+			for _, e := range x.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					s.notDiag[kv.Value] = true
+				}
+			}
+		}
 	case *ast.KeyValueExpr:
-		if k, ok := x.Key.(*ast.Ident); ok && k.Name == "Summary" {
+		if k, ok := x.Key.(*ast.Ident); ok && k.Name == "Summary" && !s.notDiag[x.Value] {
 			s.add(x.Value, fd)
 		}
 	case *ast.AssignStmt:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -48,7 +49,10 @@ type PetraProvider struct {
 	opts    Options
 }
 
-var _ provider.Provider = (*PetraProvider)(nil)
+var (
+	_ provider.Provider              = (*PetraProvider)(nil)
+	_ provider.ProviderWithFunctions = (*PetraProvider)(nil)
+)
 
 // New returns a constructor for the provider, as providerserver.Serve wants.
 func New(version string) func() provider.Provider {
@@ -120,6 +124,13 @@ func (p *PetraProvider) DataSources(_ context.Context) []func() datasource.DataS
 		NewBillableUnitsDataSource,
 		NewTenantsDataSource,
 		NewUsageDataSource,
+	}
+}
+
+// Functions lists the provider-defined functions (Terraform 1.8+, OpenTofu 1.7+).
+func (p *PetraProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewBillingReportFunction,
 	}
 }
 

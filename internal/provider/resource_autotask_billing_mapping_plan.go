@@ -210,7 +210,7 @@ func (r *billingMappingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	warn := r.data.warnMode()
 	if len(t.problems) > 0 {
 		reportProblems(&resp.Diagnostics, svc, t.problems, warn, "Billing for", r.tenantLabel(ctx, svc, &plan))
-		if warn {
+		if warn && !keepRecordedFailure(&plan, state, problemLine(r.tenantLabel(ctx, svc, &plan), t.problems)) {
 			// Plan an update even when nothing else changes, so that the apply
 			// records the mapping as failed (and outputs show it).
 			plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
@@ -283,6 +283,26 @@ func billingPlanFromKnown(plan, state *billingMappingModel, pushResultKnown bool
 // apply may record a failure instead.
 func (d *providerData) pushResultKnown() bool {
 	return d != nil && d.svc != nil && !d.warnMode()
+}
+
+// keepRecordedFailure plans, from state, a mapping whose last apply recorded
+// it as failed for exactly the reason (syncErr) its checks give again now,
+// with nothing else changed and no unconfirmed adjustment to settle: that
+// apply would push nothing, claim nothing and record the same failure, so
+// the plan shows no change (and -detailed-exitcode exits 0 while the warning
+// says what is wrong). It reports whether it did. Once the checks pass, or
+// the reason or the count changes, the plan is an update again: the retry
+// (which claims the line first when the mapping holds no claim yet).
+func keepRecordedFailure(plan, state *billingMappingModel, syncErr string) bool {
+	if state == nil || state.SyncStatus.ValueString() != SyncStatusFailed || state.SyncError.ValueString() != syncErr ||
+		!state.Unconfirmed.IsNull() || !plan.Units.Equal(state.Units) || !plan.OnDestroy.Equal(state.OnDestroy) ||
+		!plan.Effective.Equal(state.Effective) || !plan.ConnectionID.Equal(state.ConnectionID) || !plan.ID.Equal(state.ID) {
+		return false
+	}
+	plan.LastPushDelta, plan.LastPushAt = state.LastPushDelta, state.LastPushAt
+	plan.SyncStatus, plan.SyncError = state.SyncStatus, state.SyncError
+	plan.ClaimToken, plan.ClaimNoteID, plan.Unconfirmed = state.ClaimToken, state.ClaimNoteID, state.Unconfirmed
+	return true
 }
 
 // billingReplaces reports whether the plan replaces the mapping in state

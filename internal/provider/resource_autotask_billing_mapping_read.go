@@ -12,8 +12,8 @@ import (
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 )
 
-// Read refreshes the mapping from Autotask: units in effect today, names and
-// dates. A contract or line that is gone removes a synced mapping from state
+// Read refreshes the mapping from Autotask: units in effect today (a failed
+// mapping keeps the count it could not push), names and dates. A contract or line that is gone removes a synced mapping from state
 // (a failed one is kept: it is retried). connection_id and on_destroy of an
 // older state or an import are recorded.
 func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -68,9 +68,11 @@ func (r *billingMappingResource) Read(ctx context.Context, req resource.ReadRequ
 	state.ContractStartDate, state.ContractEndDate = got.ContractStartDate, got.ContractEndDate
 	state.Name = nullIfUnknown(billingName(&state))
 	units, tl, ok := unitsForRead(ctx, svc, state, view, line, &resp.Diagnostics)
-	if ok {
+	if ok && !failed {
+		// A failed mapping keeps the configured units that were not pushed:
+		// the next plan retries it when its checks pass (keepRecordedFailure).
 		state.Units = unitsValue(units)
-	} else if resp.Diagnostics.HasError() {
+	} else if !ok && resp.Diagnostics.HasError() {
 		return
 	}
 	state.Effective = types.StringValue(effectiveOf(state.Effective))

@@ -350,7 +350,7 @@ func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 	bad := env.NewBillingTarget(t, 0)
 	expiredName := env.Unique("Expired")
 	expired := env.CreateContract(t, bad.CompanyID, expiredName, env.Date(-200), env.Date(-1), acctest.ContractOpts{})
-	env.AddContractService(t, expired, bad.ServiceID, 4.5)
+	expiredLine := env.AddContractService(t, expired, bad.ServiceID, 4.5)
 	badMapping := billingMapping{name: "bad", tenant: t2.PetraTenantID, company: bad.CompanyID, contract: expired, service: bad.ServiceID, units: 6}
 	healthy := []billingMapping{mappingFor("good1", t0.PetraTenantID, good1, 10), mappingFor("good2", t1.PetraTenantID, good2, 20)}
 	want := fmt.Sprintf(`%s (%s): Contract has ended: Contract %q ended on %s. Billing cannot be synced to an expired contract — extend the contract end date in Autotask or map this tenant to an active contract.`,
@@ -365,9 +365,9 @@ func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 			{
 				// The plan succeeds (all three planned); the apply succeeds
 				// too: the bad mapping is recorded as failed, nothing pushed.
-				// It is retried by every plan until it is fixed.
-				Config:             cfg,
-				ExpectNonEmptyPlan: true,
+				// The plan after it is empty: the bad mapping fails again
+				// for the reason recorded, and its warning says so.
+				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good1", plancheck.ResourceActionCreate),
@@ -392,20 +392,19 @@ func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 				},
 			},
 			{
-				// The next run retries the failed mapping only (an update), and
-				// records it as failed again; the healthy ones cost no write.
-				PreConfig:          markSeq(t, env, &seq),
-				Config:             cfg,
-				ExpectNonEmptyPlan: true,
+				// The next run checks the failed mapping again: still expired,
+				// so nothing changes (the failure stays recorded, with the
+				// configured units that were never pushed) and nothing is
+				// written.
+				PreConfig: markSeq(t, env, &seq),
+				Config:    cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good1", plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good2", plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.bad", plancheck.ResourceActionUpdate),
-					},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_status"), knownvalue.StringExact("failed")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_error"), knownvalue.StringExact(want)),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("units"), knownvalue.Int64Exact(6)),
 				},
 				Check: func(*terraform.State) error {
 					if env.UnitsToday(t, bad.ContractServiceID) != 0 {
@@ -413,6 +412,31 @@ func TestAccBillingMapping_warnModeFailsOnlyTheBadMapping(t *testing.T) {
 					}
 					if !env.Real && adjustmentsSince(t, env, seq) != 0 {
 						return fmt.Errorf("a run with nothing to push posted adjustments")
+					}
+					return nil
+				},
+			},
+			{
+				// The contract is extended: the plan retries the failed mapping
+				// (an update), and the apply syncs it.
+				PreConfig: func() {
+					env.UpdateContract(t, expired, map[string]any{"endDate": env.Date(300) + "T00:00:00Z"})
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.good1", plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.bad", plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_status")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("sync_status"), knownvalue.StringExact("ok")),
+					statecheck.ExpectKnownValue("petra_autotask_billing_mapping.bad", tfjsonpath.New("last_push_delta"), knownvalue.Int64Exact(6)),
+				},
+				Check: func(*terraform.State) error {
+					if u := env.UnitsToday(t, expiredLine); u != 6 {
+						return fmt.Errorf("the retried mapping's line holds %d units, want 6", u)
 					}
 					return nil
 				},

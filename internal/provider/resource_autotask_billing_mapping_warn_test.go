@@ -19,7 +19,8 @@ import (
 // added to the contract a second time (a change no attribute of the mapping
 // shows) is planned for an update even though its units did not change, so the
 // scheduled apply visits it and records it as failed, with the check's
-// message in sync_error, while nothing is pushed.
+// message in sync_error, while nothing is pushed. The plan after that apply
+// is empty: the mapping fails again for the reason recorded.
 func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
 	env := newAccEnv(t)
 	tenant := env.PetraTenant(t, 0)
@@ -45,8 +46,6 @@ func TestAccBillingMapping_warnModeFailsUnchangedMappingAtApply(t *testing.T) {
 					env.AddContractService(t, b.ContractID, b.ServiceID, 4.5)
 				},
 				Config: billingConfig(env, warn, m),
-				// A failed mapping is retried by every plan until it is fixed.
-				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction("petra_autotask_billing_mapping.m", plancheck.ResourceActionUpdate),

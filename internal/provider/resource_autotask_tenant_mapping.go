@@ -227,7 +227,7 @@ func (f tenantMappingFound) label(m *tenantMappingModel) string {
 // configuration, provider configuration and state decide; then the live
 // checks run and only report (DESIGN.md, "Planned values"). In warn mode a
 // failed check also plans the mapping for an update, so the apply records it
-// as failed.
+// as failed, unless it already is, for the same reason.
 func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
@@ -274,6 +274,14 @@ func (r *tenantMappingResource) ModifyPlan(ctx context.Context, req resource.Mod
 	warnTenantMappingNameMismatch(&resp.Diagnostics, svc, found, plan.AcknowledgeNameMismatch)
 	if warn && len(found.problems) > 0 {
 		plan.SyncStatus, plan.SyncError = types.StringUnknown(), types.StringUnknown()
+		if sameTenant && prior.SyncStatus.ValueString() == SyncStatusFailed &&
+			prior.SyncError.ValueString() == problemLine(found.label(&plan), found.problems) &&
+			plan.ConnectionID.Equal(prior.ConnectionID) && plan.CompanyID.Equal(prior.CompanyID) {
+			// Failing again for the reason the last apply recorded: that apply
+			// would record the same, so the plan shows no change (as for a
+			// billing mapping, keepRecordedFailure).
+			plan.SyncStatus, plan.SyncError = prior.SyncStatus, prior.SyncError
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

@@ -459,3 +459,49 @@ func tenantMappingWantDiag(t *testing.T, diags diag.Diagnostics, sev diag.Severi
 	}
 	t.Fatalf("no %v %q on %s starting %q in %v", sev, summary, attr, detailPrefix, diags)
 }
+
+// TestAccTenantMapping_warnModeFailureRecordedOnce: in warn mode a tenant
+// mapping whose company is made inactive is planned for an update and
+// recorded as failed; the plan after that apply is empty (it fails again
+// for the reason recorded, so -detailed-exitcode exits 0); once the company
+// is active again the plan is an update that records it as synced.
+func TestAccTenantMapping_warnModeFailureRecordedOnce(t *testing.T) {
+	env := newAccEnv(t)
+	tenantMappingRoomyPetra(t, env)
+	tenant := env.PetraTenant(t, 0)
+	company := env.CreateCompany(t, env.Unique(tenant.Name), acctest.CompanyOpts{})
+	cfg := tenantMappingHCL(env, env.ProviderConfig(`billing_check_failure = "warn"`), tenant.PetraTenantID, company)
+	status := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(tenantMappingAddr, tfjsonpath.New("sync_status"), knownvalue.StringExact(want))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(env),
+		Steps: []resource.TestStep{
+			{Config: cfg, ConfigStateChecks: []statecheck.StateCheck{status("ok")}},
+			{
+				PreConfig: func() { env.SetCompanyActive(t, company, false) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{status("failed")},
+			},
+			{
+				// Nothing changed: no update, the failure stays recorded.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{status("failed")},
+			},
+			{
+				PreConfig: func() { env.SetCompanyActive(t, company, true) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tenantMappingAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{status("ok")},
+			},
+		},
+	})
+}

@@ -29,10 +29,11 @@ func syncStatusAttribute(what string) schema.StringAttribute {
 		Computed: true,
 		MarkdownDescription: fmt.Sprintf("Result of the last apply of this %s: `ok`, or `failed` when, with the "+
 			"provider's `billing_check_failure = \"warn\"`, a problem of this tenant (listed in `sync_error`) stopped "+
-			"it; nothing was changed in Autotask for it and the next plan retries it. Known after apply when the apply "+
-			"may record another result than the last one: a new or retried %[1]s, or one whose checks warn; for "+
-			"a billing mapping in warn mode, also a unit push. Otherwise planned from the last result (with the "+
-			"default `billing_check_failure = \"error\"` a push can only end `ok`, or fail the apply).", what),
+			"it; nothing was changed in Autotask for it. Every plan checks it again: while it fails for the reason in "+
+			"`sync_error` the plan warns and changes nothing, and once its checks pass the plan retries it. Known after "+
+			"apply when the apply may record another result than the last one: a new or retried %[1]s, or one whose "+
+			"checks warn; for a billing mapping in warn mode, also a unit push. Otherwise planned from the last result "+
+			"(with the default `billing_check_failure = \"error\"` a push can only end `ok`, or fail the apply).", what),
 	}
 }
 
