@@ -20,6 +20,15 @@ func tenantsLocal(b *strings.Builder, n int) {
 	b.WriteString("  }\n}\n\n")
 }
 
+// movedLocal writes the locals block of the tenants whose count moves.
+func movedLocal(b *strings.Builder, moved int) {
+	b.WriteString("locals {\n  moved = toset([\n")
+	for i := 0; i < moved; i++ {
+		fmt.Fprintf(b, "    %q,\n", TenantID(i))
+	}
+	b.WriteString("  ])\n}\n\n")
+}
+
 // MappingsConfig is the main job for the first n tenants of Fixture: the
 // connection, n tenant mappings, petra_usage, n billing mappings whose
 // arguments all come from local maps (Petra's counts read into one, as the
@@ -40,6 +49,10 @@ type ConfigOptions struct {
 	// configuration applied with one offset and planned with another changes
 	// every billing mapping, as a month of usage changes would.
 	UnitsOffset int
+	// Moved, when positive, adds 1 more to the counts of the first Moved
+	// tenants only: applied with Moved 0 and planned with Moved K, the plan
+	// changes exactly K billing mappings (the nightly measurement).
+	Moved int
 }
 
 // MappingsConfigOpts is MappingsConfig with options.
@@ -52,6 +65,11 @@ func MappingsConfigOpts(n int, providerBlock string, o ConfigOptions) string {
 	}
 	b.WriteString(providerBlock + "\n")
 	tenantsLocal(&b, n)
+	moved := ""
+	if o.Moved > 0 {
+		movedLocal(&b, o.Moved)
+		moved = " + (contains(local.moved, k) ? 1 : 0)"
+	}
 	b.WriteString(`resource "petra_autotask_connection" "this" {
   features = ["billing"]
 }
@@ -85,7 +103,7 @@ data "petra_usage" "this" {}
 # Petra's counts in a map built once: a reference to the data source from
 # every mapping makes Terraform rebuild all of it for each one.
 locals {
-  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month + ` + strconv.Itoa(o.UnitsOffset) + ` }
+  units = { for k, t in data.petra_usage.this.tenants : k => t.billable_users_this_month + ` + strconv.Itoa(o.UnitsOffset) + moved + ` }
 }
 
 # Every argument from the same map as the tenant mappings, ordered after

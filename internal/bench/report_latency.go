@@ -45,13 +45,8 @@ func latencyTargets(r *Report, ms []Measurement, add func(name string, met bool,
 	}
 	lat := runs[0].Latency
 	if m, ok := findPhase(runs, PhaseLatencyApply); ok {
-		floor := savedApplyFloor(m.N, lat)
-		ratio := float64(m.Run.Wall) / float64(floor)
-		add(fmt.Sprintf("At %s per Autotask request: applying a saved plan that changes %s mappings takes at most "+
-			"%.2f× its floor of %s × %s / %d = %s", ms2(lat), thousands(m.N), maxSavedApplyRatio, thousands(m.N), ms2(lat),
-			maxInFlight, secs(floor)), ratio <= maxSavedApplyRatio, "%.2f× (%s); Terraform alone on the terraform_data "+
-			"twin: %s (%.2f×), so the provider's own share is %.2f×", ratio, secs(m.Run.Wall), secs(m.Floor.Wall),
-			float64(m.Floor.Wall)/float64(floor), float64(m.Run.Wall)/float64(max(m.Floor.Wall, 1)))
+		name, met, actual := savedApplyTarget(m)
+		add(name, met, "%s", actual)
 		add(fmt.Sprintf("At %s: that apply posts exactly %s adjustments and at most %d other requests, with no "+
 			"thread-limit rejection", ms2(lat), thousands(m.N), maxApplyOtherLarge),
 			m.Counts.Adjustments == m.N && m.Counts.Other <= maxApplyOtherLarge && m.Counts.ThreadRejections == 0 &&
@@ -71,6 +66,23 @@ func latencyTargets(r *Report, ms []Measurement, add func(name string, met bool,
 			"%d requests one after another of %d (waited %s; %s if all were)", m.Timeline.Chain,
 			m.Timeline.Requests, secs(m.Timeline.Busy), secs(m.Timeline.Sum))
 	}
+}
+
+// savedApplyTarget is the saved-plan target (issue 21): the provider's own
+// share of the apply of a saved plan, its wall time over Terraform's for the
+// same plan on the terraform_data twin, with the absolute floor of N
+// requests at the latency, 3 in flight, for reference.
+func savedApplyTarget(m Measurement) (name string, met bool, actual string) {
+	floor := savedApplyFloor(m.N, m.Latency)
+	name = fmt.Sprintf("At %s per Autotask request: the provider's own share of applying a saved plan that changes "+
+		"%s mappings (its time over Terraform's for the same plan on the terraform_data twin) is at most %.2f×",
+		ms2(m.Latency), thousands(m.N), maxSavedApplyRatio)
+	met = m.Floor.Wall > 0 && m.Ratio() <= maxSavedApplyRatio
+	actual = fmt.Sprintf("%.2f× (%s vs %s); for reference, against the absolute floor of %s × %s / %d = %s: "+
+		"%.2f× (the twin alone %.2f×)", m.Ratio(), secs(m.Run.Wall), secs(m.Floor.Wall), thousands(m.N),
+		ms2(m.Latency), maxInFlight, secs(floor), float64(m.Run.Wall)/float64(floor),
+		float64(m.Floor.Wall)/float64(floor))
+	return name, met, actual
 }
 
 func ms2(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
@@ -118,29 +130,27 @@ func (r *Report) latencyMarkdown() string {
 	b.WriteString("\n")
 	if m, ok := findPhase(runs, PhaseLatencyApply); ok {
 		floor := savedApplyFloor(m.N, lat)
-		fmt.Fprintf(&b, "Saved-plan apply: %s against its floor of %s × %s / %d = %s: **%.2f×** (target %.2f×)",
-			secs(m.Run.Wall), thousands(m.N), ms2(lat), maxInFlight, secs(floor), float64(m.Run.Wall)/float64(floor),
-			maxSavedApplyRatio)
+		fmt.Fprintf(&b, "Saved-plan apply: %s against %s for Terraform applying the same plan to the "+
+			"`terraform_data` twin, with no request at all: the provider's own share is **%.2f×** (target %.2f×)",
+			secs(m.Run.Wall), secs(m.Floor.Wall), m.Ratio(), maxSavedApplyRatio)
 		if bm, ok := findPhase(latencyRuns(r.Measurements, r.Env.Baseline), PhaseLatencyApply); ok && r.Env.Baseline != "" {
-			fmt.Fprintf(&b, "; %s took %s (%.2f×)", r.Env.Baseline, secs(bm.Run.Wall), float64(bm.Run.Wall)/float64(floor))
+			fmt.Fprintf(&b, "; %s took %s against its twin's %s (%.2f×)", r.Env.Baseline, secs(bm.Run.Wall),
+				secs(bm.Floor.Wall), bm.Ratio())
 		}
-		fmt.Fprintf(&b, ". Terraform's own floor for updating %s resources is %s on this machine.", thousands(m.N),
-			secs(m.Floor.Wall))
+		fmt.Fprintf(&b, ". For reference, the absolute floor of %s adjustments at %s with 3 in flight is %s × %s / %d "+
+			"= %s: the apply took %.2f× that, and Terraform alone on the twin %.2f×.", thousands(m.N), ms2(lat),
+			thousands(m.N), ms2(lat), maxInFlight, secs(floor), float64(m.Run.Wall)/float64(floor),
+			float64(m.Floor.Wall)/float64(floor))
 		if t := m.Timeline; t.Adjustments > 0 && t.AdjustmentSpan > 0 {
 			fmt.Fprintf(&b, " The %s adjustments themselves spanned %s (%.1f per second; 3 in flight at %s allow "+
 				"%.1f), the rest is Terraform's and the start's (zone, contract reads).", thousands(t.Adjustments),
 				secs(t.AdjustmentSpan), float64(t.Adjustments)/t.AdjustmentSpan.Seconds(), ms2(lat),
 				float64(maxInFlight)/lat.Seconds())
 		}
-		if ratio := float64(m.Run.Wall) / float64(floor); ratio > maxSavedApplyRatio {
-			fmt.Fprintf(&b, " **Target not met, and why:** Terraform itself, applying the same plan to the "+
-				"`terraform_data` twin with no request at all, took %s here, %.2f× the %s floor on its own: on this "+
-				"machine Terraform's per-resource work, not Autotask's latency, sets the pace of the apply (it hands "+
-				"the provider fewer applies per second than 3 requests in flight at %s could serve). The provider "+
-				"adds %.2f× on top of Terraform's own time. The target is reachable only where Terraform alone "+
-				"applies %s updates in under %s.", secs(m.Floor.Wall), float64(m.Floor.Wall)/float64(floor),
-				secs(floor), ms2(lat), float64(m.Run.Wall)/float64(max(m.Floor.Wall, 1)), thousands(m.N),
-				secs(time.Duration(float64(floor)*maxSavedApplyRatio)))
+		if _, met, _ := savedApplyTarget(m); !met {
+			fmt.Fprintf(&b, " **Target not met:** the provider adds %s (%.2f×) to Terraform's own %s; at most %.2f× "+
+				"would be %s.", secs(m.Run.Wall-m.Floor.Wall), m.Ratio(), secs(m.Floor.Wall), maxSavedApplyRatio,
+				secs(time.Duration(float64(m.Floor.Wall)*maxSavedApplyRatio)))
 		}
 		b.WriteString("\n\n")
 	}

@@ -8,7 +8,7 @@
 //
 // Run it from the repository root:
 //
-//	go run ./internal/bench/cmd/petra-bench [-n 10,100,1000] [-out internal/bench/RESULTS.md]
+//	go run ./internal/bench/cmd/petra-bench [-n 10,100,1000] [-nightly 200] [-out internal/bench/RESULTS.md]
 package main
 
 import (
@@ -37,7 +37,8 @@ func main() {
 }
 
 func run() error {
-	ns := flag.String("n", "10,100,1000", "comma-separated numbers of billing mappings to measure")
+	var err error
+	ns := flag.String("n", "10,100,1000", "comma-separated numbers of billing mappings to measure (\"\" skips these runs and the latency runs)")
 	accounts := flag.Int("accounts", 1000, "tenants, companies and contracts seeded in the sandbox")
 	out := flag.String("out", "internal/bench/RESULTS.md", "results file to write (\"\" prints only)")
 	tf := flag.String("terraform", "", "Terraform CLI (default: TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
@@ -49,13 +50,24 @@ func run() error {
 	profile := flag.String("profile", "", "directory for the provider's CPU and heap profiles, per N and phase (none when empty)")
 	tfLog := flag.Bool("tf-log", false, "write Terraform's trace log of each provider command into its working directory (use with -keep)")
 	timeline := flag.Bool("timeline", false, "print the Autotask requests of each latency plan in start order")
+	nightly := flag.Int("nightly", 200, "tenants of the nightly run at -latency (the billing guide's nightly recipe in warn mode; 0 skips it)")
+	nightlyChanged := flag.Int("nightly-changed", 10, "billing mappings whose units the nightly run's update plan changes")
+	nightlyBroken := flag.Int("nightly-broken", 0, "tenants of the nightly run with an ended contract (warn mode fails only their mappings; every plan retries them, so the plan after the apply exits 2)")
 	flag.Parse()
 
-	sizes, err := parseSizes(*ns, *accounts)
-	if err != nil {
-		return err
+	var sizes []int
+	if strings.TrimSpace(*ns) != "" {
+		if sizes, err = parseSizes(*ns, *accounts); err != nil {
+			return err
+		}
 	}
-	if *latency > 0 && !contains(sizes, *latencyN) {
+	if *nightly < 0 || *nightly > *accounts {
+		return fmt.Errorf("-nightly %d: give a number of tenants between 1 and -accounts (%d), or 0 to skip the nightly run", *nightly, *accounts)
+	}
+	if *nightly > 0 && (*nightlyChanged <= 0 || *nightlyBroken < 0 || *nightlyChanged+*nightlyBroken > *nightly) {
+		return fmt.Errorf("-nightly-changed %d and -nightly-broken %d: at least 1 changed mapping, and together at most -nightly (%d)", *nightlyChanged, *nightlyBroken, *nightly)
+	}
+	if *latency > 0 && len(sizes) > 0 && !contains(sizes, *latencyN) {
 		return fmt.Errorf("-latency-n %d must be one of -n (%s): the latency runs start from that size's state", *latencyN, *ns)
 	}
 	terraform, err := findTerraform(*tf)
@@ -131,11 +143,22 @@ func run() error {
 		}
 		all = append(all, ms...)
 	}
+	var night *bench.Nightly
+	if *nightly > 0 {
+		nr, err := bench.MeasureNightly(ctx, opts, *nightly, *nightlyChanged, *nightlyBroken)
+		if err != nil {
+			return err
+		}
+		night = &nr
+	}
 	env.Duration = time.Since(start).Round(time.Second)
 	if l := loadAverage(); l != "" && env.Load != "" {
 		env.Load = "at the start " + env.Load + ", at the end " + l
 	}
 	rep := bench.NewReport(env, all)
+	if night != nil {
+		rep.AddNightly(*night)
+	}
 	fmt.Println()
 	fmt.Print(rep.Markdown())
 	if *out != "" {
