@@ -26,40 +26,42 @@ const nightlyProvider = `provider "petra" {
 `
 
 // nightlyRecipe is what the billing guide's nightly recipe adds to the main
-// job ("One bad tenant must not stop the run" and "The results of a run" in
+// job (the results, report and check block of the nightly recipe in
 // templates/guides/billing-sync.md.tmpl, as examples/demo has it): keep it
 // the same as the guide's, so that the bench measures the documented
 // configuration.
 const nightlyRecipe = `
 locals {
-  sync_failures = [for m in petra_autotask_billing_mapping.tenant : m.sync_error if m.sync_status == "failed"]
+  billing_results = {
+    for id, m in petra_autotask_billing_mapping.tenant : id => {
+      tenant       = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
+      company      = coalesce(m.company_name, "company ${m.company_id}")
+      line         = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
+      before       = m.sync_status == "failed" ? null : m.units - coalesce(m.last_push_delta, 0)
+      after        = m.sync_status == "failed" ? null : m.units
+      last_push_at = m.sync_status == "failed" ? null : m.last_push_at
+      status = (
+        m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
+        coalesce(m.last_push_delta, 0) == 0 ? "unchanged" : "synced"
+      )
+    }
+  }
+}
+
+output "billing_results" {
+  description = "Per tenant: tenant, company, line, units before and after its last push, status."
+  value       = local.billing_results
+}
+
+output "billing_report" {
+  description = "The results of the run as a table (provider::petra::billing_report)."
+  value       = provider::petra::billing_report(local.billing_results)
 }
 
 check "billing_sync" {
   assert {
-    condition     = length(local.sync_failures) == 0
-    error_message = "Tenants not synced in this run:\n${join("\n", local.sync_failures)}"
-  }
-}
-
-output "sync_failures" {
-  value = local.sync_failures
-}
-
-output "billing_results" {
-  description = "Per tenant: tenant, company, line, units before and after this run, status."
-  value = {
-    for id, m in petra_autotask_billing_mapping.tenant : id => {
-      tenant  = data.petra_usage.this.lookup[id].name != null ? "${data.petra_usage.this.lookup[id].name} (${id})" : id
-      company = coalesce(m.company_name, "company ${m.company_id}")
-      line    = "${coalesce(m.contract_name, "contract ${m.contract_id}")} / ${coalesce(m.service_name, "service ${m.service_id}")}"
-      before  = data.petra_autotask_contract_service_units.now.results[id].units
-      after   = m.sync_status == "failed" ? data.petra_autotask_contract_service_units.now.results[id].units : m.units
-      status = (
-        m.sync_status == "failed" ? "failed: ${replace(m.sync_error, "/^(.*? \\(${id}\\)|${id}): /", "")}" :
-        m.units == data.petra_autotask_contract_service_units.now.results[id].units ? "unchanged" : "synced"
-      )
-    }
+    condition     = alltrue([for r in values(local.billing_results) : !startswith(r.status, "failed")])
+    error_message = provider::petra::billing_report(local.billing_results, "summary")
   }
 }
 `
@@ -67,7 +69,7 @@ output "billing_results" {
 // NightlyConfig is the nightly recipe over the first n tenants, with the
 // counts of the first moved tenants moved by one.
 func NightlyConfig(n, moved int) string {
-	return MappingsConfigOpts(n, nightlyProvider, ConfigOptions{Preview: true, Moved: moved}) + nightlyRecipe
+	return MappingsConfigOpts(n, nightlyProvider, ConfigOptions{Moved: moved}) + nightlyRecipe
 }
 
 // NightlyFixture is Fixture(accounts) in which broken of the first n
