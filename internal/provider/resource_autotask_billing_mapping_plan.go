@@ -27,6 +27,9 @@ type billingTarget struct {
 	companyName string
 	serviceName string
 	problems    []problem.Problem
+	// tookOver is set at apply when the mapping took its line over from
+	// another configuration (take_over_claim) before it pushes.
+	tookOver bool
 }
 
 // inspect reads the mapping's target from the run's billing snapshot and runs
