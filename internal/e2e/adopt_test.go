@@ -338,3 +338,76 @@ func TestConcurrentTakeOverNeverLetsBothPush(t *testing.T) {
 		t.Fatalf("B's plan after the take-over is not empty (exit %d):\n%s", r.ExitCode, tail(r.Output(), 4000))
 	}
 }
+
+// TestLateClaimCreateLeavesNoUnrecordedClaim is the third finding:
+// a claim note create whose answer is lost lands late, after the apply
+// created the claim again and recorded the second note, so the line holds
+// two active notes of this mapping. The next plan shows the apply that
+// releases the late one, and that apply writes nothing else; the same
+// scenario destroyed at once releases both, so another configuration can
+// then bill the line (it was blocked on every line before).
+func TestLateClaimCreateLeavesNoUnrecordedClaim(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireSandbox(t)
+	ctx := context.Background()
+	tenant := env.PetraTenant(t, 0).PetraTenantID
+	header := fmt.Sprintf(terraformHeader, ProviderAddress) + "provider \"petra\" {}\n"
+	for _, destroy := range []bool{false, true} {
+		b := env.NewBillingTarget(t, 10)
+		lines := []acctest.BillingTarget{b}
+		cfg := header + mappingHCL(env, "m0", "", tenant, b, "21")
+		w := NewWorkdir(t, cfg, billingEnvVars(env, "billing-a"))
+		if _, err := env.Sandbox.Admin.InjectFault(ctx, sandbox.FaultRule{Method: "POST",
+			Path:   fmt.Sprintf("/ATServicesRest/V1.0/Contracts/%d/Notes", b.ContractID),
+			Action: sandbox.FaultDropThenCommit, UntilReleased: true, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _, _ = env.Sandbox.Admin.ReleaseLateCommits(context.Background()) })
+		seq := lastSeq(t, env)
+		w.MustRun(nil, "apply", "-input=false", "-auto-approve")
+		if _, err := env.Sandbox.Admin.ReleaseLateCommits(ctx); err != nil {
+			t.Fatal(err)
+		}
+		waitForLog(t, env, seq, "the late claim note create", func(rs []sandbox.RequestRecord) bool {
+			for _, r := range rs {
+				if r.Outcome == sandbox.OutcomeCommittedLate && strings.HasSuffix(strings.ToLower(r.Path), "/notes") {
+					return true
+				}
+			}
+			return false
+		})
+		if got := activeClaimIDs(t, env, lines)[b.ContractServiceID]; len(got) != 2 {
+			t.Fatalf("active claims %v after the late create, want the recorded one and the late one", got)
+		}
+
+		if destroy {
+			w.MustRun(nil, "destroy", "-input=false", "-auto-approve")
+			if got := activeClaimIDs(t, env, lines)[b.ContractServiceID]; len(got) != 0 {
+				t.Fatalf("active claims %v after destroy, want none", got)
+			}
+			other := NewWorkdir(t, header+mappingHCL(env, "m0", "", tenant, b, "25"), billingEnvVars(env, "billing-b"))
+			other.MustRun(nil, "apply", "-input=false", "-auto-approve")
+			if u := env.UnitsToday(t, b.ContractServiceID); u != 25 {
+				t.Fatalf("the line holds %d units after the other configuration's apply, want 25", u)
+			}
+			assertEveryClaimRecorded(t, env, other, lines)
+			continue
+		}
+		if r := w.Run(nil, "plan", "-input=false", "-detailed-exitcode", "-no-color"); r.ExitCode != 2 {
+			t.Fatalf("the plan with a duplicate claim exited %d, want 2 (an apply that releases it):\n%s", r.ExitCode,
+				tail(r.Output(), 4000))
+		}
+		seq = lastSeq(t, env)
+		w.MustRun(nil, "apply", "-input=false", "-auto-approve")
+		if ws := writes(t, env, seq); len(ws) != 1 || !strings.HasPrefix(ws[0], "PATCH ") {
+			t.Fatalf("the apply wrote %v, want only the release of the duplicate", ws)
+		}
+		if u := env.UnitsToday(t, b.ContractServiceID); u != 21 {
+			t.Fatalf("the line holds %d units, want 21", u)
+		}
+		assertEveryClaimRecorded(t, env, w, lines)
+		if r := w.Run(nil, "plan", "-input=false", "-detailed-exitcode", "-no-color"); r.ExitCode != 0 {
+			t.Fatalf("plan after the duplicate's release is not empty (exit %d):\n%s", r.ExitCode, tail(r.Output(), 4000))
+		}
+	}
+}
