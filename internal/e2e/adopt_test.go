@@ -411,3 +411,25 @@ func TestLateClaimCreateLeavesNoUnrecordedClaim(t *testing.T) {
 		}
 	}
 }
+
+// TestKill9MidClaimWithTheDefaultOwnerLabel: with the default owner label
+// (shared by every configuration of one API user) the claims an interrupted
+// apply leaves are not adopted, since nothing tells them from another
+// configuration's: the next apply fails every line, writes nothing, and says
+// that the claim carries this configuration's own default label and to set
+// billing_claim_owner (DESIGN.md: what tells configurations apart).
+func TestKill9MidClaimWithTheDefaultOwnerLabel(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireSandbox(t)
+	w, lines := interruptedMidClaim(t, env, 2, "", true)
+	seq := lastSeq(t, env)
+	r := w.Run(nil, "apply", "-input=false", "-auto-approve", "-no-color")
+	if r.ExitCode == 0 || strings.Count(r.Output(), "Service line claimed by another configuration") != len(lines) ||
+		!hasText(r.Output(), "The claim carries this configuration's default owner label") ||
+		!hasText(r.Output(), "Set billing_claim_owner (or PETRA_BILLING_CLAIM_OWNER)") {
+		t.Fatalf("the next apply with the default label (exit %d):\n%s", r.ExitCode, tail(r.Output(), 4000))
+	}
+	if ws := writes(t, env, seq); len(ws) != 0 {
+		t.Fatalf("the next apply wrote to Autotask: %v", ws)
+	}
+}
