@@ -19,6 +19,8 @@ type Notes struct {
 	// records such a token (create_before_destroy) leaves the claim to the
 	// mapping that adopted it.
 	adopted sync.Map
+	// check is the shared read behind CheckStillHeld.
+	check checkRead
 }
 
 // AdoptedInRun reports whether a mapping of this run adopted the claim with

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
@@ -431,13 +432,14 @@ func (e *ClaimLostError) Error() string {
 	return fmt.Sprintf("contract service line %d was claimed by %s during this apply", e.LineID, e.Holder.Describe())
 }
 
-// CheckStillHeld reads the line's claims now (batched with concurrent
-// callers, never from a snapshot) and returns a *ClaimLostError unless the
-// mapping's claim, note noteID, still holds the line. The push calls it
+// CheckStillHeld reads the line's claims (from a read of every claim sent
+// less than checkFreshness ago, shared by every check of the run, never from
+// the apply's snapshot) and returns a *ClaimLostError unless the mapping's
+// claim, note noteID, still holds the line. The push calls it
 // right before it posts, so that a configuration whose claim was taken over
 // mid-apply posts nothing (a take-over never lets two configurations push).
 func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mine Mine, noteID int64) error {
-	onLine, err := s.ClaimsOnLineNow(ctx, contractID, lineID)
+	onLine, err := s.claimsForCheck(ctx, lineID)
 	if err != nil {
 		return fmt.Errorf("checking the billing claim of contract service line %d before the push: %w", lineID, err)
 	}
@@ -457,4 +459,36 @@ func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mi
 // check before the release is sent within this time, and the taker's push,
 // reading the units afresh after the wait, sees it. A variable so that
 // tests may shorten it.
-var TakeOverSettle = 3 * time.Second
+var TakeOverSettle = 5 * time.Second
+
+// checkFreshness is how old the read of the claims that CheckStillHeld
+// answers from may be. The checks of an apply share it: about one paged
+// query of the claims per second of pushing, whatever the number of lines
+// (a query per line would double the requests of a billing run).
+// TakeOverSettle covers it and the post that follows the check.
+const checkFreshness = time.Second
+
+// checkRead is the shared read of the claims behind CheckStillHeld.
+type checkRead struct {
+	mu     sync.Mutex
+	sentAt time.Time
+	snap   *claimSnapshot
+}
+
+// claimsForCheck returns the line's active claims from a read of every claim
+// sent less than checkFreshness ago (wall clock), reading them again when
+// there is none; concurrent callers wait for one read.
+func (s *Notes) claimsForCheck(ctx context.Context, lineID int64) ([]LineClaim, error) {
+	s.check.mu.Lock()
+	defer s.check.mu.Unlock()
+	if s.check.snap != nil && time.Since(s.check.sentAt) < checkFreshness {
+		return s.check.snap.byLine[lineID], nil
+	}
+	sent := time.Now()
+	snap, err := s.loadClaims(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.check.snap, s.check.sentAt = snap, sent
+	return snap.byLine[lineID], nil
+}
