@@ -388,6 +388,11 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 			"contract_service_id": t.line.ContractServiceID, "claim_note_id": res.NoteID})
 	}
 	t.tookOver = len(res.TookOver) > 0
+	if prior == nil || prior.ClaimNoteID.ValueInt64() != res.NoteID {
+		// A claim new to this mapping: a read of the claims sent before now
+		// may not show it, so the check before the push must not use one.
+		t.claimHeldAt = time.Now()
+	}
 	for _, c := range res.TookOver {
 		diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim taken over",
 			fmt.Sprintf("The claim of %s on the %s was released; this mapping bills the line now.", c.Describe(), t.lineLabel()))
@@ -540,9 +545,9 @@ func (r *billingMappingResource) checkClaimBeforePost(svc *services, plan *billi
 	}
 	token, noteID := plan.ClaimToken.ValueString(), plan.ClaimNoteID.ValueInt64()
 	mine := r.mine(token, plan)
-	contractID, lineID := plan.ContractID.ValueInt64(), t.line.ContractServiceID
+	contractID, lineID, heldAt := plan.ContractID.ValueInt64(), t.line.ContractServiceID, t.claimHeldAt
 	return func(ctx context.Context) error {
-		return svc.claims.CheckStillHeld(ctx, contractID, lineID, mine, noteID)
+		return svc.claims.CheckStillHeld(ctx, contractID, lineID, mine, noteID, heldAt)
 	}
 }
 

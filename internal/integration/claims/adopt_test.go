@@ -177,7 +177,7 @@ func TestCheckStillHeldAfterATakeOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	mine := Mine{Token: res.Token, Owner: a.Owner, Tenant: a.Tenant}
-	if err := e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID); err != nil {
+	if err := e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID, time.Now()); err != nil {
 		t.Fatalf("held claim: %v", err)
 	}
 	taker := e.otherConfig(t)
@@ -187,7 +187,7 @@ func TestCheckStillHeldAfterATakeOver(t *testing.T) {
 		t.Fatalf("take-over: %+v, %v", took, err)
 	}
 	var lost *ClaimLostError
-	err = e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID)
+	err = e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID, time.Now())
 	if !errors.As(err, &lost) || lost.Holder == nil || lost.Holder.NoteID != took.NoteID || !strings.Contains(err.Error(), `"billing-b"`) {
 		t.Fatalf("after the take-over: %v; want the claim lost to billing-b", err)
 	}
@@ -195,7 +195,7 @@ func TestCheckStillHeldAfterATakeOver(t *testing.T) {
 		Token: took.Token}, "destroyed"); err != nil {
 		t.Fatal(err)
 	}
-	err = e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID)
+	err = e.otherConfig(t).CheckStillHeld(ctx, b.ContractID, b.ContractServiceID, mine, res.NoteID, time.Now())
 	if !errors.As(err, &lost) || lost.Holder != nil {
 		t.Fatalf("after the release: %v; want the claim lost, no holder", err)
 	}
@@ -225,3 +225,29 @@ func TestMineOwnsByTokenOrOwnLabel(t *testing.T) {
 
 // sleepBriefly paces a poll of the request log.
 func sleepBriefly() { time.Sleep(20 * time.Millisecond) }
+
+// TestCheckStillHeldSeesAClaimMadeAfterTheSharedRead: the checks of a run
+// share one read of the claims for a second; a claim made after that read
+// (a new mapping's) is checked with a read of its own, not found missing.
+func TestCheckStillHeldSeesAClaimMadeAfterTheSharedRead(t *testing.T) {
+	t.Parallel()
+	e := newClaimsEnv(t)
+	ctx := context.Background()
+	first, second := e.NewBillingTarget(t, 3), e.NewBillingTarget(t, 3)
+	id := ClaimIdentity{Owner: "billing-a", Tenant: "T"}
+	checker := e.otherConfig(t)
+	held, err := checker.EnsureLineClaim(ctx, ClaimRequest{ContractID: first.ContractID, LineID: first.ContractServiceID, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checker.CheckStillHeld(ctx, first.ContractID, first.ContractServiceID, Mine{Token: held.Token}, held.NoteID, time.Time{}); err != nil {
+		t.Fatalf("first line: %v", err)
+	}
+	made, err := checker.EnsureLineClaim(ctx, ClaimRequest{ContractID: second.ContractID, LineID: second.ContractServiceID, Identity: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checker.CheckStillHeld(ctx, second.ContractID, second.ContractServiceID, Mine{Token: made.Token}, made.NoteID, time.Now()); err != nil {
+		t.Fatalf("a claim made after the shared read: %v", err)
+	}
+}

@@ -433,13 +433,14 @@ func (e *ClaimLostError) Error() string {
 }
 
 // CheckStillHeld reads the line's claims (from a read of every claim sent
-// less than checkFreshness ago, shared by every check of the run, never from
-// the apply's snapshot) and returns a *ClaimLostError unless the mapping's
+// less than checkFreshness ago and after heldAt, when the mapping last knew
+// its claim held the line; shared by every check of the run, never the
+// apply's snapshot) and returns a *ClaimLostError unless the mapping's
 // claim, note noteID, still holds the line. The push calls it
 // right before it posts, so that a configuration whose claim was taken over
 // mid-apply posts nothing (a take-over never lets two configurations push).
-func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mine Mine, noteID int64) error {
-	onLine, err := s.claimsForCheck(ctx, lineID)
+func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mine Mine, noteID int64, heldAt time.Time) error {
+	onLine, err := s.claimsForCheck(ctx, lineID, heldAt)
 	if err != nil {
 		return fmt.Errorf("checking the billing claim of contract service line %d before the push: %w", lineID, err)
 	}
@@ -476,12 +477,14 @@ type checkRead struct {
 }
 
 // claimsForCheck returns the line's active claims from a read of every claim
-// sent less than checkFreshness ago (wall clock), reading them again when
-// there is none; concurrent callers wait for one read.
-func (s *Notes) claimsForCheck(ctx context.Context, lineID int64) ([]LineClaim, error) {
+// sent after notBefore and less than checkFreshness ago (wall clock), reading
+// them again when there is none; concurrent callers wait for one read. A
+// read sent before notBefore may not show a claim made since (a new
+// mapping's), so it is never used for that claim.
+func (s *Notes) claimsForCheck(ctx context.Context, lineID int64, notBefore time.Time) ([]LineClaim, error) {
 	s.check.mu.Lock()
 	defer s.check.mu.Unlock()
-	if s.check.snap != nil && time.Since(s.check.sentAt) < checkFreshness {
+	if s.check.snap != nil && s.check.sentAt.After(notBefore) && time.Since(s.check.sentAt) < checkFreshness {
 		return s.check.snap.byLine[lineID], nil
 	}
 	sent := time.Now()
