@@ -28,8 +28,14 @@ type providerData struct {
 	claimOwner string
 	// noClaims is billing_claims = "off": no claim notes are written or read.
 	noClaims bool
-	now      func() time.Time
-	secrets  []string
+	// claimOwnerOwn is true when billing_claim_owner was set: the label
+	// then names this configuration alone, and an active claim of the line
+	// with that label and the mapping's tenant that no state records is
+	// this configuration's own (claims.Mine). The default label is shared
+	// by every configuration of one API user and adopts nothing.
+	claimOwnerOwn bool
+	now           func() time.Time
+	secrets       []string
 }
 
 // maskCtx makes every log line written with ctx hide the configured secrets,
@@ -132,6 +138,7 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if data.noClaims {
 		addClaimsOffWarning(&resp.Diagnostics, cfg.billingClaims)
 	}
+	data.claimOwnerOwn = cfg.billingClaimOwner.set && strings.TrimSpace(cfg.billingClaimOwner.value) != ""
 	var timing billing.PushTiming
 	if p.opts.PushTiming != nil {
 		timing = *p.opts.PushTiming

@@ -159,8 +159,14 @@ func providerSchema() schema.Schema {
 					"(github.com/acme/msp-billing)`. Every billing mapping claims its contract service line in Autotask " +
 					"with a contract note that names this owner, so that another configuration mapping the same line " +
 					"fails with a message saying whose line it is instead of billing it a second time. One line, at " +
-					"most 200 characters; no secrets (the note is visible in Autotask). Defaults to `Terraform with " +
-					"Autotask API user <username>`. Environment variable: `PETRA_BILLING_CLAIM_OWNER`.",
+					"most 200 characters; no secrets (the note is visible in Autotask). Set, it is this configuration's " +
+					"identity on its claims: give every configuration a label of its own. An active claim with this label " +
+					"and the mapping's tenant on its line that no state records (left by an interrupted apply: Ctrl-C, a " +
+					"killed CI job, a note create that landed late) is then recognised as this configuration's own: the " +
+					"next apply records it and releases any duplicate, with no manual edit. Defaults to `Terraform with " +
+					"Autotask API user <username>`, which every configuration of one API user shares, so with the default " +
+					"no unrecorded claim is ever taken as this configuration's. Environment variable: " +
+					"`PETRA_BILLING_CLAIM_OWNER`.",
 			},
 			"billing_claims": schema.StringAttribute{
 				Optional: true,

@@ -161,6 +161,9 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		r.recordFailed(ctx, svc, &plan, prior, []problem.Problem{p}, st, diags)
 		return
 	}
+	if t.tookOver && !r.waitForTakeOverToSettle(ctx, diags) {
+		return
+	}
 	res, err := svc.pusher.PushUnits(ctx, billing.PushRequest{
 		ContractID:        plan.ContractID.ValueInt64(),
 		ContractServiceID: t.line.ContractServiceID,
@@ -169,8 +172,22 @@ func (r *billingMappingResource) apply(ctx context.Context, plan billingMappingM
 		EffectiveDate:     day,
 		Unconfirmed:       unconfirmed,
 		Later:             needsLater(&plan, prior),
+		Fresh:             t.tookOver,
+		BeforePost:        r.checkClaimBeforePost(svc, &plan, t),
 	})
 	plan.Unconfirmed = unconfirmedValue(res.Unconfirmed)
+	var lost *claims.ClaimLostError
+	if errors.As(err, &lost) {
+		// Another configuration took the line over during this apply: the
+		// line is its now, and nothing was posted.
+		p := claimLostProblem(t, lost)
+		if warn {
+			r.recordFailed(ctx, svc, &plan, prior, []problem.Problem{p}, st, diags)
+			return
+		}
+		reportProblems(diags, svc, []problem.Problem{p}, false, "", "")
+		return
+	}
 	if err != nil {
 		switch {
 		case res.Record:
@@ -264,10 +281,12 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 	if !guardUnconfirmedDelete(svc, &state, &resp.Diagnostics) {
 		return
 	}
+	var onLine []claims.LineClaim
 	if (zero && !r.data.claimsOff()) || state.ClaimToken.ValueString() != "" {
 		// The line may be another configuration's now (take_over_claim):
 		// then this destroy neither zeroes it nor touches its claim.
-		holder, err := r.lineTakenBy(ctx, svc, &state)
+		holder, line, err := r.lineTakenBy(ctx, svc, &state)
+		onLine = line
 		if err != nil {
 			addAPIError(&resp.Diagnostics, nil, "Cannot read the billing claims from Autotask", fmt.Errorf("%w. Nothing "+
 				"was changed: the destroy checks who bills the line before it changes the line's units or its "+
@@ -285,25 +304,25 @@ func (r *billingMappingResource) Delete(ctx context.Context, req resource.Delete
 	if zero && !r.zeroOnDestroy(ctx, svc, &state, resp) {
 		return
 	}
-	r.releaseClaim(ctx, svc, &state, &resp.Diagnostics)
+	r.releaseClaim(ctx, svc, &state, onLine, &resp.Diagnostics)
 }
 
 // lineTakenBy returns the claim of another configuration that holds the
 // mapping's line now (a take-over), read now, or nil when the line is this
-// mapping's or nobody's.
-func (r *billingMappingResource) lineTakenBy(ctx context.Context, svc *services, state *billingMappingModel) (*claims.LineClaim, error) {
+// mapping's or nobody's, with the line's active claims.
+func (r *billingMappingResource) lineTakenBy(ctx context.Context, svc *services, state *billingMappingModel) (*claims.LineClaim, []claims.LineClaim, error) {
 	if state.ContractServiceID.IsNull() || state.ContractServiceID.IsUnknown() || state.ContractID.IsNull() ||
 		state.ContractID.IsUnknown() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	onLine, err := svc.claims.ClaimsOnLineNow(ctx, state.ContractID.ValueInt64(), state.ContractServiceID.ValueInt64())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if st, holder := claims.DecideClaim(onLine, state.ClaimToken.ValueString()); st == claims.ClaimTaken {
-		return holder, nil
+	if st, holder := claims.DecideClaimOf(onLine, r.mine(state.ClaimToken.ValueString(), state)); st == claims.ClaimTaken {
+		return holder, onLine, nil
 	}
-	return nil, nil
+	return nil, onLine, nil
 }
 
 // zeroOnDestroy pushes the line to 0 units (on_destroy = "zero"). It returns

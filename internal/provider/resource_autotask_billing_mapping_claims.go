@@ -244,11 +244,17 @@ func (t *billingTarget) lineLabel() string {
 
 // claimConflictProblem is the problem for a line another configuration
 // holds.
-func claimConflictProblem(t *billingTarget, err *claims.ClaimConflictError) problem.Problem {
+func (r *billingMappingResource) claimConflictProblem(t *billingTarget, err *claims.ClaimConflictError) problem.Problem {
 	how := "If that configuration should keep billing the line, remove this mapping. If it should not, release the " +
 		"claim there (destroy its billing mapping, or edit the contract note in Autotask and change \"Status: active\" " +
 		"to \"Status: released\"); to move the line to this configuration on purpose, set take_over_claim = true on " +
 		"this mapping."
+	if !r.data.claimOwnerOwn && strings.EqualFold(strings.Join(strings.Fields(err.Holder.Owner), " "), r.data.claimOwner) {
+		how += " The claim carries this configuration's default owner label, which every configuration of this " +
+			"Autotask API user shares, so it cannot tell its own claim (left by an interrupted apply) from another " +
+			"configuration's. Set billing_claim_owner (or PETRA_BILLING_CLAIM_OWNER) to a label naming this " +
+			"configuration alone: then a claim an interrupted apply leaves unrecorded is recognised by the next apply."
+	}
 	detail := fmt.Sprintf("The %s is claimed by %s: another Terraform configuration pushes its units, so this mapping "+
 		"would bill the line a second time, and nothing is pushed for it. %s", t.lineLabel(), err.Holder.Describe(), how)
 	if err.Concurrent {
@@ -285,8 +291,15 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, p
 		token = state.ClaimToken.ValueString()
 		svc.inRun.NoteStateClaim(token)
 	}
-	st, holder := claims.DecideClaim(onLine, token)
+	mine := r.mine(token, plan)
+	st, holder := claims.DecideClaimOf(onLine, mine)
 	switch {
+	case st == claims.ClaimHeld && (holder.Token != token || len(claims.Duplicates(onLine, mine, holder)) > 0):
+		// This configuration's own claim that no state records (an
+		// interrupted apply's, or a note create that landed late) holds the
+		// line, or duplicates it: the apply records the one that holds and
+		// releases the others.
+		markClaimPending(plan)
 	case st == claims.ClaimHeld:
 		return
 	case st == claims.ClaimFree, svc.inRun.IsStateClaim(holder.Token):
@@ -301,8 +314,16 @@ func (r *billingMappingResource) planClaim(ctx context.Context, svc *services, p
 				"at the same time).", holder.Describe(), t.lineLabel()))
 		markClaimPending(plan)
 	default:
-		t.problems = append(t.problems, claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
+		t.problems = append(t.problems, r.claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder}))
 	}
+}
+
+// mine is what the mapping counts as its own claims: the one its state
+// records (token), and with a billing_claim_owner of this configuration's,
+// any active claim of the line with that label and the mapping's tenant
+// (DESIGN.md, "Claims across configurations": adoption).
+func (r *billingMappingResource) mine(token string, m *billingMappingModel) claims.Mine {
+	return claims.Mine{Token: token, Owner: r.data.claimOwner, Tenant: m.TenantID.ValueString(), Adopt: r.data.claimOwnerOwn}
 }
 
 // applyClaim makes the mapping's claim hold its line before anything is
@@ -331,9 +352,9 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 			addAPIError(diags, &p, "Cannot read the billing claims from Autotask", err)
 			return nil
 		}
-		switch st, holder := claims.DecideClaim(onLine, token); st {
+		switch st, holder := claims.DecideClaimOf(onLine, r.mine(token, plan)); st {
 		case claims.ClaimTaken:
-			p := claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder})
+			p := r.claimConflictProblem(t, &claims.ClaimConflictError{LineID: t.line.ContractServiceID, Holder: *holder})
 			return &p
 		case claims.ClaimFree:
 			return &problem.Problem{Attribute: problem.AttrServiceID, Summary: "Billing claim released since the plan",
@@ -344,14 +365,14 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 	}
 	res, err := svc.claims.EnsureLineClaim(ctx, claims.ClaimRequest{
 		ContractID: plan.ContractID.ValueInt64(), LineID: t.line.ContractServiceID, Token: token,
-		TakeOver: plan.TakeOverClaim.ValueBool(),
+		TakeOver: plan.TakeOverClaim.ValueBool(), Adopt: r.data.claimOwnerOwn,
 		Identity: claims.ClaimIdentity{Owner: r.data.claimOwner, Tenant: plan.TenantID.ValueString(), ServiceName: t.serviceName},
 	})
 	var conflict *claims.ClaimConflictError
 	var refused *claims.NoteNotEditableError
 	switch {
 	case errors.As(err, &conflict):
-		p := claimConflictProblem(t, conflict)
+		p := r.claimConflictProblem(t, conflict)
 		return &p
 	case errors.As(err, &refused):
 		diags.AddAttributeError(path.Root("take_over_claim"), noteNotEditableSummary, refused.Error()+
@@ -361,6 +382,16 @@ func (r *billingMappingResource) applyClaim(ctx context.Context, svc *services, 
 		p := path.Root("service_id")
 		addAPIError(diags, &p, "Cannot claim the service line in Autotask", err)
 		return nil
+	}
+	if res.Adopted {
+		tflog.Info(ctx, "billing mapping adopted its configuration's unrecorded claim on the line", map[string]any{
+			"contract_service_id": t.line.ContractServiceID, "claim_note_id": res.NoteID})
+	}
+	t.tookOver = len(res.TookOver) > 0
+	if prior == nil || prior.ClaimNoteID.ValueInt64() != res.NoteID {
+		// A claim new to this mapping: a read of the claims sent before now
+		// may not show it, so the check before the push must not use one.
+		t.claimHeldAt = time.Now()
 	}
 	for _, c := range res.TookOver {
 		diags.AddAttributeWarning(path.Root("take_over_claim"), "Billing claim taken over",
@@ -396,13 +427,25 @@ func (r *billingMappingResource) releaseUnrecordedClaim(ctx context.Context, svc
 	}
 }
 
-// releaseClaim releases the mapping's claim when it is destroyed.
-func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services, state *billingMappingModel, diags *diag.Diagnostics) {
+// releaseClaim releases the mapping's claim when it is destroyed, and its
+// duplicates among onLine (the line's claims read now): a note create of its
+// that landed late, or this configuration's claim that an interrupted apply
+// left unrecorded.
+func (r *billingMappingResource) releaseClaim(ctx context.Context, svc *services, state *billingMappingModel, onLine []claims.LineClaim, diags *diag.Diagnostics) {
 	if state.ClaimToken.ValueString() == "" || state.ClaimNoteID.IsNull() || state.ContractID.IsNull() {
 		return
 	}
-	err := svc.claims.ReleaseLineClaim(ctx, claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64()),
-		fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString()))
+	if svc.claims.AdoptedInRun(state.ClaimToken.ValueString()) {
+		// The mapping that replaces this one (create_before_destroy) holds
+		// the claim now.
+		return
+	}
+	recorded := claimOf(state, r.data.claimOwner, state.ContractServiceID.ValueInt64())
+	reason := fmt.Sprintf("billing mapping %s destroyed", state.ID.ValueString())
+	err := svc.claims.ReleaseLineClaim(ctx, recorded, reason)
+	if err == nil {
+		err = svc.claims.ReleaseDuplicates(ctx, onLine, r.mine(recorded.Token, state), recorded, reason)
+	}
 	var refused *claims.NoteNotEditableError
 	if errors.As(err, &refused) {
 		diags.AddError(noteNotEditableSummary, refused.Error()+fmt.Sprintf(". Billing mapping %s stays in state until "+
@@ -489,4 +532,56 @@ func claimOwnerLabel(configured, username string) string {
 // tflogWarn logs a warning with the error.
 func tflogWarn(ctx context.Context, msg string, err error) {
 	tflog.Warn(ctx, msg, map[string]any{"error": err.Error()})
+}
+
+// checkClaimBeforePost is the push's last step before it posts: the
+// mapping's claim is read again, now, and must still hold the line. A
+// configuration that took the line over during this apply (take_over_claim)
+// released this claim; this mapping then posts nothing, so that the two
+// configurations never both push (issue 20).
+func (r *billingMappingResource) checkClaimBeforePost(svc *services, plan *billingMappingModel, t *billingTarget) func(context.Context) error {
+	if r.data.claimsOff() {
+		return nil // billing_claims = "off": no claim notes are read
+	}
+	token, noteID := plan.ClaimToken.ValueString(), plan.ClaimNoteID.ValueInt64()
+	mine := r.mine(token, plan)
+	contractID, lineID, heldAt := plan.ContractID.ValueInt64(), t.line.ContractServiceID, t.claimHeldAt
+	return func(ctx context.Context) error {
+		return svc.claims.CheckStillHeld(ctx, contractID, lineID, mine, noteID, heldAt)
+	}
+}
+
+// waitForTakeOverToSettle waits, after this apply took its line over from
+// another configuration, for that configuration's push in flight to end:
+// its last check of its claim came before the take-over, and its post
+// follows that check within claims.TakeOverSettle. The push that follows
+// reads the units with a query of its own, so it sees that post. It returns
+// false, with the diagnostic, when the apply was interrupted meanwhile.
+func (r *billingMappingResource) waitForTakeOverToSettle(ctx context.Context, diags *diag.Diagnostics) bool {
+	timer := time.NewTimer(claims.TakeOverSettle)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		p := path.Root("take_over_claim")
+		addAPIError(diags, &p, "Pushing units to Autotask failed", fmt.Errorf("the apply ended while it waited for "+
+			"the configuration whose claim it took over to finish its push; nothing was posted for this mapping, "+
+			"whose claim now holds the line. Run apply again: %w", ctx.Err()))
+		return false
+	}
+}
+
+// claimLostProblem is the problem for a mapping whose claim was taken over
+// between its check and its push.
+func claimLostProblem(t *billingTarget, err *claims.ClaimLostError) problem.Problem {
+	who := "its claim was released (by hand in Autotask, or by another configuration)"
+	if err.Holder != nil {
+		who = fmt.Sprintf("%s claimed it (take_over_claim)", err.Holder.Describe())
+	}
+	return problem.Problem{Attribute: problem.AttrServiceID, Summary: "Service line taken over during the apply",
+		Detail: fmt.Sprintf("While this apply was about to push the units of the %s, %s. The line is no longer this "+
+			"configuration's, so nothing was pushed for it: the other configuration bills it. If this configuration "+
+			"should bill the line again, set take_over_claim = true on this mapping; otherwise remove the mapping.",
+			t.lineLabel(), who)}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -27,6 +28,13 @@ type billingTarget struct {
 	companyName string
 	serviceName string
 	problems    []problem.Problem
+	// tookOver is set at apply when the mapping took its line over from
+	// another configuration (take_over_claim) before it pushes.
+	tookOver bool
+	// claimHeldAt is, for a claim this apply made or adopted, when it knew
+	// the claim held the line (wall clock; zero for a claim recorded before):
+	// the check before the push reads the claims after it.
+	claimHeldAt time.Time
 }
 
 // inspect reads the mapping's target from the run's billing snapshot and runs

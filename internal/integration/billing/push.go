@@ -151,6 +151,15 @@ type PushRequest struct {
 	// or its last push did not finish. A push effective after today always
 	// reads them.
 	Later bool
+	// Fresh reads the units before the push with a query of its own (never
+	// the apply's snapshot): a push right after a take-over must see what
+	// the former owner posted.
+	Fresh bool
+	// BeforePost, when set, runs right before the first adjustment is
+	// posted; an error stops the push with nothing posted and is returned as
+	// is. The caller checks there that the line is still its own (billing
+	// does not know why).
+	BeforePost func(context.Context) error
 }
 
 // PushResult says what a push did.
@@ -256,9 +265,12 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 		// Landed, or too old to land any more: the units read are the truth.
 		res.Record = true
 	} else {
-		if later {
+		switch {
+		case req.Fresh:
+			tl, err = s.timelineAfterWrite(ctx, req.ContractServiceID, later)
+		case later:
 			tl, err = s.contracts.LaterTimeline(ctx, req.ContractServiceID, req.ContractID, req.ServiceID, true)
-		} else {
+		default:
 			tl, err = s.contracts.LineTimeline(ctx, req.ContractServiceID, true)
 		}
 		if err != nil {
@@ -277,6 +289,11 @@ func (s *Pusher) PushUnits(ctx context.Context, req PushRequest) (PushResult, er
 			"a row for %s (the contract's Services, Units tab)", err, what, day.Format(time.DateOnly))
 	}
 	for i, a := range adjs {
+		if i == 0 && req.BeforePost != nil && ctx.Err() == nil {
+			if err := req.BeforePost(ctx); err != nil {
+				return res, err
+			}
+		}
 		if ctx.Err() != nil {
 			// Never start a post after an interruption.
 			return res, interrupted(ctx, fmt.Sprintf("before the adjustment of %+d units to %s effective %s was sent; "+

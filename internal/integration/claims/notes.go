@@ -219,12 +219,63 @@ const (
 // mapping's token ("" for a mapping that has none yet). winner is the
 // holding claim (nil when free).
 func DecideClaim(claims []LineClaim, token string) (ClaimState, *LineClaim) {
+	return DecideClaimOf(claims, Mine{Token: token})
+}
+
+// Mine says which claims are a mapping's own: the claim its state records
+// (Token), and, when the configuration has an owner label of its own
+// (Adopt), every claim with that owner label and the mapping's tenant. The
+// second kind are claims no state records: made by an apply that was
+// interrupted (Ctrl-C, kill -9 of terraform, a CI timeout) or whose note
+// create landed late. They are the configuration's own because the label
+// names this configuration only (billing_claim_owner set explicitly; the
+// default label is shared by every configuration of one API user, so it
+// adopts nothing). DESIGN.md, "Claims across configurations".
+type Mine struct {
+	Token  string
+	Owner  string
+	Tenant string
+	Adopt  bool
+}
+
+// Owns reports whether c is the mapping's own claim.
+func (m Mine) Owns(c LineClaim) bool {
+	if m.Token != "" && c.Token == m.Token {
+		return true
+	}
+	return m.Adopt && m.Owner != "" && m.Tenant != "" && sameLabel(c.Owner, m.Owner) && sameLabel(c.Tenant, m.Tenant)
+}
+
+// sameLabel compares labels as a note returns them: white space (line
+// breaks lost in a text-only round trip) does not count, case does.
+func sameLabel(a, b string) bool {
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+}
+
+// DecideClaimOf says who holds a line given its active claims and what is
+// the mapping's own. The first claim holds the line; when it is the
+// mapping's own, the line is held (by the claim returned, whose token the
+// mapping records from then on).
+func DecideClaimOf(claims []LineClaim, mine Mine) (ClaimState, *LineClaim) {
 	w := claimWinner(claims)
 	switch {
 	case w == nil:
 		return ClaimFree, nil
-	case token != "" && w.Token == token:
+	case mine.Owns(*w):
 		return ClaimHeld, w
 	}
 	return ClaimTaken, w
+}
+
+// Duplicates are the mapping's own active claims other than the holding
+// one: each must be released, so that no active claim is left that no state
+// records.
+func Duplicates(claims []LineClaim, mine Mine, holder *LineClaim) []LineClaim {
+	var out []LineClaim
+	for _, c := range claims {
+		if mine.Owns(c) && (holder == nil || c.NoteID != holder.NoteID) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
@@ -163,6 +164,15 @@ type ClaimRequest struct {
 	Token string
 	// TakeOver releases another owner's claim instead of failing.
 	TakeOver bool
+	// Adopt makes every active claim of the line with Identity's owner and
+	// tenant the mapping's own (Mine): the configuration's owner label names
+	// it alone.
+	Adopt bool
+}
+
+// mine is what the request counts as the mapping's own claims.
+func (req ClaimRequest) mine(token string) Mine {
+	return Mine{Token: token, Owner: req.Identity.Owner, Tenant: req.Identity.Tenant, Adopt: req.Adopt}
 }
 
 // ClaimResult is the mapping's claim after EnsureLineClaim.
@@ -171,6 +181,10 @@ type ClaimResult struct {
 	NoteID int64
 	// TookOver lists the claims released by a take-over.
 	TookOver []LineClaim
+	// Adopted is true when the claim holding the line is one that the
+	// mapping's state did not record (left by an interrupted apply, or a
+	// note create that landed late): the mapping records it from now on.
+	Adopted bool
 }
 
 // ClaimConflictError says another owner holds the line.
@@ -192,10 +206,11 @@ func (e *ClaimConflictError) Error() string {
 
 // EnsureLineClaim makes the mapping's claim hold the line before a push:
 // nothing to do when it already does (no request: the apply's bulk read
-// answers); otherwise it creates a claim note, reads the line's claims back
-// and keeps the line only if its note is the first active one. Another
-// owner's claim is a *ClaimConflictError unless req.TakeOver, which
-// releases it first.
+// answers) but release its duplicates; otherwise it creates a claim note,
+// reads the line's claims back and keeps the line only if its own note (or,
+// with req.Adopt, an unrecorded claim of the same owner and tenant) is the
+// first active one. Another owner's claim is a *ClaimConflictError unless
+// req.TakeOver, which releases it first.
 func (s *Notes) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimResult, error) {
 	var res ClaimResult
 	at, err := s.run.Autotask()
@@ -209,23 +224,24 @@ func (s *Notes) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimRes
 	if err != nil {
 		return res, err
 	}
-	state, holder := DecideClaim(claims, req.Token)
+	mine := req.mine(req.Token)
+	state, holder := DecideClaimOf(claims, mine)
 	switch state {
 	case ClaimHeld:
-		// A note of ours that landed late (its create's answer was lost) is
-		// a duplicate: release it so that the line keeps one active claim.
-		for _, c := range claims {
-			if c.Token == req.Token && c.NoteID != holder.NoteID {
-				_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
-			}
+		// A note of ours that landed late (its create's answer was lost), or
+		// one an interrupted apply left unrecorded, is a duplicate: release
+		// it so that the line keeps one active claim, the one state records.
+		s.releaseDuplicates(ctx, at, Duplicates(claims, mine, holder))
+		if holder.Token != req.Token {
+			s.adopted.Store(holder.Token, true)
 		}
-		return ClaimResult{Token: req.Token, NoteID: holder.NoteID}, nil
+		return ClaimResult{Token: holder.Token, NoteID: holder.NoteID, Adopted: holder.Token != req.Token}, nil
 	case ClaimTaken:
 		if !req.TakeOver {
 			return res, &ClaimConflictError{LineID: req.LineID, Holder: *holder}
 		}
 		for _, c := range claims {
-			if req.Token != "" && c.Token == req.Token {
+			if mine.Owns(c) {
 				continue
 			}
 			reason := fmt.Sprintf("taken over by %q for tenant %s", req.Identity.Owner, req.Identity.Tenant)
@@ -254,29 +270,33 @@ func (s *Notes) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimRes
 		// Read the line's claims back: the first active claim holds it.
 		all, rerr := s.claimsOfContracts(ctx, req.ContractID)
 		if rerr != nil {
+			if ctx.Err() != nil {
+				// Interrupted (Ctrl-C) between the create and its read-back:
+				// nothing will record this claim, so release what landed.
+				s.releaseInterrupted(ctx, at, req, token)
+			}
 			return res, fmt.Errorf("claiming contract service line %d: %w", req.LineID, rerr)
 		}
-		mine := onLine(all, req.LineID)
-		state, holder = DecideClaim(mine, token)
+		line := onLine(all, req.LineID)
+		ours := req.mine(token)
+		state, holder = DecideClaimOf(line, ours)
 		switch state {
 		case ClaimHeld:
-			res.NoteID = holder.NoteID
-			// A create whose answer was lost and was sent again may have left
-			// a second note of ours: keep the first, so that state names the
-			// only active one.
-			for _, c := range mine {
-				if c.Token == token && c.NoteID != holder.NoteID {
-					_ = s.releaseNote(ctx, at, c, "a duplicate of this mapping's claim")
-				}
+			res.NoteID, res.Token, res.Adopted = holder.NoteID, holder.Token, holder.Token != req.Token && holder.Token != token
+			if res.Adopted {
+				s.adopted.Store(holder.Token, true)
 			}
+			// A create whose answer was lost and was sent again may have left
+			// a second note of ours, and an unrecorded claim of ours may hold
+			// the line already: keep the first, so that state names the only
+			// active one.
+			s.releaseDuplicates(ctx, at, Duplicates(line, ours, holder))
 			return res, nil
 		case ClaimTaken:
 			// Another owner claimed the line first: release every note of
 			// ours on it, push nothing.
-			for _, c := range mine {
-				if c.Token == token {
-					_ = s.releaseNote(ctx, at, c, fmt.Sprintf("claimed concurrently by %q, who was first", holder.Owner))
-				}
+			for _, c := range Duplicates(line, ours, nil) {
+				_ = s.releaseNote(ctx, at, c, fmt.Sprintf("claimed concurrently by %q, who was first", holder.Owner))
 			}
 			return ClaimResult{}, &ClaimConflictError{LineID: req.LineID, Holder: *holder, Concurrent: true}
 		}
@@ -288,6 +308,32 @@ func (s *Notes) EnsureLineClaim(ctx context.Context, req ClaimRequest) (ClaimRes
 				"show in Autotask's answer (last create: %v); nothing was pushed. Run apply again", req.LineID,
 				req.ContractID, cerr)
 		}
+	}
+}
+
+// releaseInterrupted releases, on a context of its own (bounded), the notes
+// with token that an interrupted claim left on the line: no state will
+// record them. A create that lands even later is found by the next apply
+// (adoption, with an owner label of the configuration's own).
+func (s *Notes) releaseInterrupted(ctx context.Context, at *autotask.Client, req ClaimRequest, token string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	now, err := s.readClaimsOf(rctx, []int64{req.ContractID})
+	if err != nil {
+		return
+	}
+	for _, c := range onLine(now[req.ContractID], req.LineID) {
+		if c.Token == token {
+			_ = s.releaseNote(rctx, at, c, "the apply that made it was interrupted before it recorded it")
+		}
+	}
+}
+
+// releaseDuplicates releases the mapping's duplicate claims. A failure is
+// only logged: the next apply finds the duplicate again and releases it.
+func (s *Notes) releaseDuplicates(ctx context.Context, at *autotask.Client, dups []LineClaim) {
+	for _, c := range dups {
+		_ = s.releaseNote(ctx, at, c, "a duplicate of this configuration's claim on the line")
 	}
 }
 
@@ -349,3 +395,103 @@ func (s *Notes) ReleaseLineClaim(ctx context.Context, c LineClaim, reason string
 // one, so that a later check (the create of a replaced mapping on the same
 // line) reads the line as it is now, not as it was before the release.
 func (s *Notes) forgetClaims() { s.run.Invalidate(claimsKey, claimsApplyKey) }
+
+// ReleaseDuplicates releases, when a mapping is destroyed, the claims of its
+// own on the line other than the one its state records (a note create that
+// landed after the apply that recorded the first): destroy then leaves no
+// active claim of this configuration that no state records. onLine is the
+// line's claims read now.
+func (s *Notes) ReleaseDuplicates(ctx context.Context, onLine []LineClaim, mine Mine, recorded LineClaim, reason string) error {
+	at, err := s.run.Autotask()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, c := range Duplicates(onLine, mine, &recorded) {
+		if err := s.releaseNote(ctx, at, c, reason); err != nil {
+			errs = append(errs, fmt.Errorf("releasing the duplicate claim %s: %w", c.Describe(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ClaimLostError says that the mapping's claim stopped holding its line
+// during the apply, after it was checked and before the push: another
+// configuration took the line over (take_over_claim) or the note was
+// released by hand.
+type ClaimLostError struct {
+	LineID int64
+	// Holder is the claim holding the line now (nil when none does).
+	Holder *LineClaim
+}
+
+func (e *ClaimLostError) Error() string {
+	if e.Holder == nil {
+		return fmt.Sprintf("this mapping's claim on contract service line %d was released during this apply", e.LineID)
+	}
+	return fmt.Sprintf("contract service line %d was claimed by %s during this apply", e.LineID, e.Holder.Describe())
+}
+
+// CheckStillHeld reads the line's claims (from a read of every claim sent
+// less than checkFreshness ago and after heldAt, when the mapping last knew
+// its claim held the line; shared by every check of the run, never the
+// apply's snapshot) and returns a *ClaimLostError unless the mapping's
+// claim, note noteID, still holds the line. The push calls it
+// right before it posts, so that a configuration whose claim was taken over
+// mid-apply posts nothing (a take-over never lets two configurations push).
+func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mine Mine, noteID int64, heldAt time.Time) error {
+	onLine, err := s.claimsForCheck(ctx, lineID, heldAt)
+	if err != nil {
+		return fmt.Errorf("checking the billing claim of contract service line %d before the push: %w", lineID, err)
+	}
+	st, holder := DecideClaimOf(onLine, mine)
+	if st == ClaimHeld && holder.NoteID == noteID {
+		return nil
+	}
+	if st == ClaimFree {
+		holder = nil
+	}
+	return &ClaimLostError{LineID: lineID, Holder: holder}
+}
+
+// TakeOverSettle is how long a take-over waits, after it released the
+// former owner's claim, before it pushes: the former owner checks its claim
+// right before each post (CheckStillHeld), so a post of its that passed the
+// check before the release is sent within this time, and the taker's push,
+// reading the units afresh after the wait, sees it. A variable so that
+// tests may shorten it.
+var TakeOverSettle = 5 * time.Second
+
+// checkFreshness is how old the read of the claims that CheckStillHeld
+// answers from may be. The checks of an apply share it: about one paged
+// query of the claims per second of pushing, whatever the number of lines
+// (a query per line would double the requests of a billing run).
+// TakeOverSettle covers it and the post that follows the check.
+const checkFreshness = time.Second
+
+// checkRead is the shared read of the claims behind CheckStillHeld.
+type checkRead struct {
+	mu     sync.Mutex
+	sentAt time.Time
+	snap   *claimSnapshot
+}
+
+// claimsForCheck returns the line's active claims from a read of every claim
+// sent after notBefore and less than checkFreshness ago (wall clock), reading
+// them again when there is none; concurrent callers wait for one read. A
+// read sent before notBefore may not show a claim made since (a new
+// mapping's), so it is never used for that claim.
+func (s *Notes) claimsForCheck(ctx context.Context, lineID int64, notBefore time.Time) ([]LineClaim, error) {
+	s.check.mu.Lock()
+	defer s.check.mu.Unlock()
+	if s.check.snap != nil && s.check.sentAt.After(notBefore) && time.Since(s.check.sentAt) < checkFreshness {
+		return s.check.snap.byLine[lineID], nil
+	}
+	sent := time.Now()
+	snap, err := s.loadClaims(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.check.snap, s.check.sentAt = snap, sent
+	return snap.byLine[lineID], nil
+}
