@@ -97,6 +97,13 @@ func assertEveryClaimRecorded(t *testing.T, env *acctest.Env, w *Workdir, lines 
 // state records. It returns the work directory and the lines.
 func interruptedMidClaim(t *testing.T, env *acctest.Env, n int, owner string, kill bool) (*Workdir, []acctest.BillingTarget) {
 	t.Helper()
+	return interruptedMidClaimIn(t, env, n, owner, kill, "")
+}
+
+// interruptedMidClaimIn is interruptedMidClaim with the root module in a git
+// repository whose origin remote is origin ("" for none).
+func interruptedMidClaimIn(t *testing.T, env *acctest.Env, n int, owner string, kill bool, origin string) (*Workdir, []acctest.BillingTarget) {
+	t.Helper()
 	ctx := context.Background()
 	tenant := env.PetraTenant(t, 0).PetraTenantID
 	lines := make([]acctest.BillingTarget, n)
@@ -114,6 +121,9 @@ func interruptedMidClaim(t *testing.T, env *acctest.Env, n int, owner string, ki
 	}
 	t.Cleanup(func() { _, _ = env.Sandbox.Admin.ReleaseLateCommits(context.Background()) })
 	w := NewWorkdir(t, cfg.String(), billingEnvVars(env, owner))
+	if origin != "" {
+		inGitRepository(t, w.Dir, origin)
+	}
 	seq := lastSeq(t, env)
 	runCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -431,5 +441,58 @@ func TestKill9MidClaimWithTheDefaultOwnerLabel(t *testing.T) {
 	}
 	if ws := writes(t, env, seq); len(ws) != 0 {
 		t.Fatalf("the next apply wrote to Autotask: %v", ws)
+	}
+}
+
+// inGitRepository makes dir the root of a git repository whose origin
+// remote is origin (only its config: the provider reads no more).
+func inGitRepository(t *testing.T, dir, origin string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = %s\n", origin)
+	if err := os.WriteFile(filepath.Join(dir, ".git", "config"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKill9MidClaimInAGitRepositoryNeedsNoLabel: without billing_claim_owner,
+// a configuration whose root module is in a git repository carries a default
+// owner label of its own (its repository, path and workspace), so a CI
+// timeout's claims are adopted by its next apply with no setting and no edit
+// in Autotask; another configuration of the same API user (the same
+// repository, another workspace) never adopts them. The remote's credentials
+// never reach the claim notes.
+func TestKill9MidClaimInAGitRepositoryNeedsNoLabel(t *testing.T) {
+	env := acctest.New(t)
+	env.RequireSandbox(t)
+	const origin = "https://x-access-token:ghs_notarealtoken@github.com/acme/msp-billing.git"
+	w, lines := interruptedMidClaimIn(t, env, 2, "", true, origin)
+
+	main, err := os.ReadFile(filepath.Join(w.Dir, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := NewWorkdir(t, string(main), billingEnvVars(env, ""))
+	inGitRepository(t, o.Dir, origin)
+	o.MustRun(nil, "workspace", "new", "staging")
+	seq := lastSeq(t, env)
+	r := o.Run(nil, "apply", "-input=false", "-auto-approve", "-no-color")
+	if r.ExitCode == 0 || strings.Count(r.Output(), "Service line claimed by another configuration") != len(lines) ||
+		!hasText(r.Output(), `is claimed by "Terraform configuration github.com/acme/msp-billing"`) {
+		t.Fatalf("the staging workspace applied over the interrupted configuration's claims (exit %d):\n%s",
+			r.ExitCode, tail(r.Output(), 4000))
+	}
+	if ws := writes(t, env, seq); len(ws) != 0 {
+		t.Fatalf("the staging workspace wrote to Autotask: %v", ws)
+	}
+	assertNextApplyAdopts(t, env, w, lines)
+	for _, l := range lines {
+		for _, n := range env.ClaimNotes(t, l.ContractID) {
+			if strings.Contains(n.Description, "notarealtoken") || strings.Contains(n.Title, "notarealtoken") {
+				t.Fatalf("a claim note carries the remote's token: %+v", n)
+			}
+		}
 	}
 }

@@ -35,7 +35,7 @@ func protoV6FactoriesWith(env *acctest.Env, tm billing.PushTiming) map[string]fu
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"petra": func() (tfprotov6.ProviderServer, error) {
 			return NewServer(NewWithOptions("test", Options{
-				Now: env.Now, DisableRunRegistry: true, PushTiming: &tm, PetraRequestsPerMinute: env.PetraPerMinute,
+				Now: env.Now, DisableRunRegistry: true, PushTiming: &tm, PetraRequestsPerMinute: env.PetraPerMinute, NoConfigName: true,
 			})())(), nil
 		},
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/petrasecurity/terraform-provider-petra/internal/autotask"
+	"github.com/petrasecurity/terraform-provider-petra/internal/configid"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/billing"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/claims"
 	"github.com/petrasecurity/terraform-provider-petra/internal/integration/run"
@@ -133,12 +135,19 @@ func (p *PetraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if data.autotask != nil {
 		r.WithUsername(strings.TrimSpace(cfg.autotaskUsername.value))
 	}
-	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, r.Username())
+	configName, named := "", false
+	if wd, err := os.Getwd(); err == nil && !p.opts.NoConfigName {
+		configName, named = configid.Derive(wd, os.Getenv)
+	}
+	data.claimOwner = claimOwnerLabel(cfg.billingClaimOwner.value, configName, r.Username())
 	data.noClaims = cfg.claimsOff()
 	if data.noClaims {
 		addClaimsOffWarning(&resp.Diagnostics, cfg.billingClaims)
 	}
-	data.claimOwnerOwn = cfg.billingClaimOwner.set && strings.TrimSpace(cfg.billingClaimOwner.value) != ""
+	// The label is this configuration's own when it was set, or derived from
+	// the configuration's repository, path and workspace (configid): then an
+	// unrecorded claim carrying it is adopted.
+	data.claimOwnerOwn = (cfg.billingClaimOwner.set && strings.TrimSpace(cfg.billingClaimOwner.value) != "") || named
 	var timing billing.PushTiming
 	if p.opts.PushTiming != nil {
 		timing = *p.opts.PushTiming

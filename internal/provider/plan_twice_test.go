@@ -32,7 +32,7 @@ type planServer struct {
 // top-level provider settings (such as billing_check_failure).
 func newPlanServer(t *testing.T, env *acctest.Env, extra map[string]tftypes.Value) *planServer {
 	t.Helper()
-	srv, err := providerserver.NewProtocol6WithError(NewWithOptions("test", Options{Now: env.Now})())()
+	srv, err := providerserver.NewProtocol6WithError(NewWithOptions("test", Options{Now: env.Now, NoConfigName: true})())()
 	if err != nil {
 		t.Fatal(err)
 	}

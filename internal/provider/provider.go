@@ -34,6 +34,10 @@ type Options struct {
 	DisableRunRegistry bool
 	// PushTiming overrides how pushes wait for unconfirmed adjustments.
 	PushTiming *billing.PushTiming
+	// NoConfigName turns off deriving the configuration's name (the
+	// default claim owner label) from the working directory: in-process
+	// tests run in this repository's own checkout, whatever the root module.
+	NoConfigName bool
 	// AutotaskWriteTimeout overrides the Autotask client's write timeout.
 	AutotaskWriteTimeout time.Duration
 	// PetraRequestsPerMinute, when set, paces every Petra route to this many
@@ -163,10 +167,15 @@ func providerSchema() schema.Schema {
 					"identity on its claims: give every configuration a label of its own. An active claim with this label " +
 					"and the mapping's tenant on its line that no state records (left by an interrupted apply: Ctrl-C, a " +
 					"killed CI job, a note create that landed late) is then recognised as this configuration's own: the " +
-					"next apply records it and releases any duplicate, with no manual edit. Defaults to `Terraform with " +
-					"Autotask API user <username>`, which every configuration of one API user shares, so with the default " +
-					"no unrecorded claim is ever taken as this configuration's. Environment variable: " +
-					"`PETRA_BILLING_CLAIM_OWNER`.",
+					"next apply records it and releases any duplicate, with no manual edit. Unset, it defaults to the " +
+					"configuration's own name, `Terraform configuration <repository>//<path> (workspace <name>)`: the " +
+					"origin remote of the git repository the root module is in (read from its git config; credentials " +
+					"in the URL are dropped), the root module's path in it, and the selected workspace when it is not " +
+					"`default`. That name is the same from any clone and any CI runner and differs between " +
+					"configurations, so it recognises this configuration's unrecorded claims too. Outside a git " +
+					"repository with a remote the default is `Terraform with Autotask API user <username>`, which every " +
+					"configuration of one API user shares, so then no unrecorded claim is taken as this configuration's. " +
+					"Environment variable: `PETRA_BILLING_CLAIM_OWNER`.",
 			},
 			"billing_claims": schema.StringAttribute{
 				Optional: true,

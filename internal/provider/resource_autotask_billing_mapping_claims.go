@@ -518,10 +518,19 @@ func (r *billingMappingResource) checkTenant(ctx context.Context, svc *services,
 	return nil
 }
 
-// claimOwnerLabel is the default billing_claim_owner.
-func claimOwnerLabel(configured, username string) string {
+// claimOwnerLabel is the claims' owner label: billing_claim_owner, else the
+// configuration's name (configid.Derive; "" when unknown), else the API
+// user's shared default.
+func claimOwnerLabel(configured, configName, username string) string {
 	if s := strings.TrimSpace(configured); s != "" {
 		return s
+	}
+	if configName != "" {
+		label := "Terraform configuration " + configName
+		if r := []rune(label); len(r) > maxClaimOwnerLength {
+			label = string(r[:maxClaimOwnerLength])
+		}
+		return label
 	}
 	if username == "" {
 		return "a Terraform configuration"

@@ -54,7 +54,7 @@ func (c *testWallClock) Advance(d time.Duration) {
 // protoV6FactoriesOpts serves the provider in-process with opts (the
 // environment's clock and no run registry are always set).
 func protoV6FactoriesOpts(env *acctest.Env, opts Options) map[string]func() (tfprotov6.ProviderServer, error) {
-	opts.Now, opts.DisableRunRegistry, opts.PetraRequestsPerMinute = env.Now, true, env.PetraPerMinute
+	opts.Now, opts.DisableRunRegistry, opts.PetraRequestsPerMinute, opts.NoConfigName = env.Now, true, env.PetraPerMinute, true
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"petra": providerserver.NewProtocol6WithError(NewWithOptions("test", opts)()),
 	}
