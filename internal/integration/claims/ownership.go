@@ -440,6 +440,13 @@ func (e *ClaimLostError) Error() string {
 // right before it posts, so that a configuration whose claim was taken over
 // mid-apply posts nothing (a take-over never lets two configurations push).
 func (s *Notes) CheckStillHeld(ctx context.Context, contractID, lineID int64, mine Mine, noteID int64, heldAt time.Time) error {
+	if !heldAt.IsZero() && time.Since(heldAt) < checkFreshness {
+		// The claim was made or adopted in this apply and its own read-back
+		// showed it holding the line less than checkFreshness ago: that read
+		// is as fresh as a shared one would be, so no other read is sent
+		// (one per new mapping would double the first apply's requests).
+		return nil
+	}
 	onLine, err := s.claimsForCheck(ctx, lineID, heldAt)
 	if err != nil {
 		return fmt.Errorf("checking the billing claim of contract service line %d before the push: %w", lineID, err)
